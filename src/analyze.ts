@@ -1,0 +1,254 @@
+// The pipeline, wired once: sources → lines → StraceParser → events → MemoryModel → Attribution →
+// Report. The library's analyze() and every CLI command go through here.
+import { Attribution } from './attribute/attribution.js';
+import { HeaptraceError } from './errors.js';
+import { MESSAGES } from './messages.js';
+import { MemoryModel, type ThreadState } from './model/model.js';
+import type { TraceEvent } from './parse/events.js';
+import { openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
+import { emptyCounts, StraceParser, type LineCounts } from './parse/strace.js';
+import { Problems } from './problems.js';
+import { buildReport } from './report/build.js';
+import type { Report, TimestampKind } from './report/types.js';
+
+export type AnalyzeInput = string | readonly string[] | NodeJS.ReadableStream | { text: string; name?: string };
+
+/** One system call as the model saw it, for tests and tools that want the step-by-step view. */
+export interface ModelEvent {
+  pid: number;
+  tid: number;
+  /** Seconds from the trace's start; null without timestamps. */
+  time: number | null;
+  syscall: string;
+  /** The file involved: the opened path or the name of the descriptor read, mapped or closed. */
+  path: string | null;
+  ret: number | null;
+  /** The process's heap and writable bytes after the call (SPEC §1). */
+  heap: number;
+  writable: number;
+}
+
+export interface AnalyzeOptions {
+  /** Treat unparsed lines as an error (HT_STRICT) instead of a counted warning. */
+  strict?: boolean;
+  /** Called after the model applied each system call in the grammar. */
+  onEvent?: (e: ModelEvent) => void;
+  /** Called for every heap or writable change, with the file it was charged to. */
+  onChange?: (c: MemoryChange) => void;
+}
+
+export interface MemoryChange {
+  pid: number;
+  tid: number;
+  /** Absolute seconds as in the trace (see report.input.startTime); NaN without timestamps. */
+  time: number;
+  /** 1-based index of the change, for traces without timestamps. */
+  seq: number;
+  file: string | null;
+  dHeap: number;
+  dWritable: number;
+  heap: number;
+  writable: number;
+}
+
+/** Lines read without a single trace record before the input is declared not a trace. */
+const SNIFF_LINES = 1000;
+
+export function toSources(input: AnalyzeInput): Source[] {
+  if (typeof input === 'string') return resolveFiles([input]);
+  if (Array.isArray(input)) return resolveFiles(input as readonly string[]);
+  if (typeof (input as { text?: unknown }).text === 'string') {
+    const t = input as { text: string; name?: string };
+    return [textSource(t.text, t.name)];
+  }
+  return [streamSource(input as NodeJS.ReadableStream)];
+}
+
+export async function analyze(input: AnalyzeInput, options: AnalyzeOptions = {}): Promise<Report> {
+  return analyzeSources(toSources(input), options);
+}
+
+export async function analyzeSources(sources: Source[], options: AnalyzeOptions = {}): Promise<Report> {
+  if (sources.length === 0) throw new HeaptraceError('HT_NO_INPUT', 'no input named');
+  const problems = new Problems();
+  const attribution = new Attribution();
+  const model = new MemoryModel(attribution, problems);
+  let firstTime = NaN;
+  const t = (e: TraceEvent): number | null => {
+    if (Number.isNaN(e.time)) return null;
+    if (Number.isNaN(firstTime)) firstTime = e.time;
+    return Math.round((e.time - firstTime) * 1e6) / 1e6;
+  };
+  const onEvent = options.onEvent;
+  if (onEvent) {
+    attribution.onCall((e: TraceEvent, th: ThreadState) =>
+      onEvent({
+        pid: th.proc.pid, tid: th.tid, time: t(e), syscall: e.name, path: e.resolved ?? e.path,
+        ret: Number.isNaN(e.ret) ? null : e.ret, heap: th.proc.as.heap, writable: th.proc.as.writable,
+      }),
+    );
+  }
+  const onChange = options.onChange;
+  if (onChange) {
+    let seq = 0;
+    attribution.onChange((th, file, dHeap, dWritable, e) =>
+      onChange({
+        pid: th.proc.pid, tid: th.tid, time: e.time, seq: ++seq, file: file?.path ?? null, dHeap, dWritable,
+        heap: th.proc.as.heap, writable: th.proc.as.writable,
+      }),
+    );
+  }
+  const parsers = sources.map((s) => new StraceParser((e) => model.apply(e), problems, s.name, s.pid));
+  const streams: LineStream[] = [];
+  for (const s of sources) streams.push(await openLines(s));
+  try {
+    if (sources.length === 1) await feed(streams[0] as LineStream, parsers[0] as StraceParser, sources[0] as Source);
+    else await feedMerged(streams, parsers, sources, problems);
+  } finally {
+    for (const s of streams) s.lines.destroy();
+  }
+  for (const [k, p] of parsers.entries()) {
+    const st = streams[k] as LineStream;
+    p.truncated = st.tail.bytes > 0 && st.tail.lastByte !== 10;
+    p.end();
+  }
+  model.finish();
+
+  const counts = sumCounts(parsers.map((p) => p.counts));
+  notATraceCheck(parsers, streams, sources);
+  const timestamps: TimestampKind = parsers.find((p) => p.timestampKind !== 'none')?.timestampKind ?? 'none';
+  if (timestamps === 'none' && counts.events > 0) problems.add('HT_NO_TIMESTAMPS');
+  const first = Math.min(...parsers.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
+  const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
+  const report = buildReport(
+    {
+      format: 'strace',
+      sources: sources.map((s) => s.name),
+      counts,
+      timestamps,
+      firstTime: Number.isFinite(first) ? first : NaN,
+      lastTime: Number.isFinite(last) ? last : NaN,
+      truncated: parsers.some((p) => p.truncated),
+    },
+    model,
+    attribution,
+    problems,
+  );
+  if (options.strict && counts.unparsed > 0) {
+    throw new HeaptraceError(
+      'HT_STRICT',
+      MESSAGES.strictFailed(`${counts.unparsed} unparsed line(s), first at ${counts.unparsedLines.slice(0, 3).join(', ')}`),
+    );
+  }
+  return report;
+}
+
+function sumCounts(all: LineCounts[]): LineCounts {
+  const c = emptyCounts();
+  for (const x of all) {
+    c.lines += x.lines;
+    c.parsed += x.parsed;
+    c.ignored += x.ignored;
+    c.rejoined += x.rejoined;
+    c.unparsed += x.unparsed;
+    c.events += x.events;
+    for (const l of x.unparsedLines) if (c.unparsedLines.length < 10) c.unparsedLines.push(l);
+  }
+  return c;
+}
+
+function notATraceError(parser: StraceParser, source: Source, sample: string): HeaptraceError {
+  if (parser.sawSummary) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.summaryOnly(source.name));
+  if (parser.straceMessages > 0) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.straceOnly(source.name, parser.lastStraceMessage));
+  return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.notATrace(source.name, sample));
+}
+
+/** After the input: an empty input, or one in which no line was a trace record, is an error. */
+function notATraceCheck(parsers: StraceParser[], streams: LineStream[], sources: Source[]): void {
+  if (parsers.some((p) => p.counts.parsed > 0)) return;
+  const k = 0;
+  const source = sources[k] as Source;
+  if ((streams[k] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
+  throw notATraceError(parsers[k] as StraceParser, source, firstLines.get(parsers[k] as StraceParser) ?? '');
+}
+
+const firstLines = new WeakMap<StraceParser, string>();
+
+function sniff(parser: StraceParser, source: Source, line: string): void {
+  const c = parser.counts;
+  if (c.lines === 1) firstLines.set(parser, line.slice(0, 120));
+  if (c.lines >= SNIFF_LINES && c.parsed === 0 && c.lines === SNIFF_LINES) {
+    throw notATraceError(parser, source, firstLines.get(parser) ?? '');
+  }
+}
+
+function feed(stream: LineStream, parser: StraceParser, source: Source): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const { lines } = stream;
+    let failed = false;
+    lines.on('data', (line: string) => {
+      if (failed) return;
+      try {
+        parser.push(line);
+        if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source, line);
+      } catch (err) {
+        failed = true;
+        lines.destroy();
+        reject(err);
+      }
+    });
+    lines.on('end', () => resolve());
+    lines.on('error', (err) => {
+      if (!failed) reject(err);
+    });
+  });
+}
+
+/** The timestamp at the start of a line of an -ff file (no pid prefix), for merging; NaN if none. */
+export function leadingTime(line: string): number {
+  const m = /^\s*(?:(\d+):(\d+):(\d+(?:\.\d+)?)|(\d+\.\d+)) /.exec(line.slice(0, 40));
+  if (!m) return NaN;
+  if (m[4] !== undefined) return Number(m[4]);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+/**
+ * strace -ff files: merge line by line in timestamp order (a k-way merge holding one line per file).
+ * Without timestamps the files are read one after the other, lowest pid first.
+ */
+async function feedMerged(streams: LineStream[], parsers: StraceParser[], sources: Source[], problems: Problems): Promise<void> {
+  const its = streams.map((s) => s.lines[Symbol.asyncIterator]() as AsyncIterator<string>);
+  const heads: Array<{ line: string; time: number } | null> = [];
+  const lastTime: number[] = streams.map(() => -Infinity);
+  const advance = async (k: number): Promise<void> => {
+    const r = await (its[k] as AsyncIterator<string>).next();
+    if (r.done) {
+      heads[k] = null;
+      return;
+    }
+    const line = r.value;
+    let time = leadingTime(line);
+    // Lines without a time (continuations, strace messages) stay with the line before them.
+    if (Number.isNaN(time)) time = lastTime[k] as number;
+    else lastTime[k] = time;
+    heads[k] = { line, time };
+  };
+  for (let k = 0; k < its.length; k++) await advance(k);
+  const timed = heads.some((h) => h !== null && Number.isFinite(h.time));
+  if (!timed) problems.add('HT_UNORDERED_FF');
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k];
+      if (!h) continue;
+      if (best < 0) best = k;
+      else if (timed && h.time < (heads[best] as { time: number }).time) best = k;
+    }
+    if (best < 0) return;
+    const parser = parsers[best] as StraceParser;
+    const line = (heads[best] as { line: string }).line;
+    parser.push(line);
+    if (parser.counts.lines <= SNIFF_LINES) sniff(parser, sources[best] as Source, line);
+    await advance(best);
+  }
+}

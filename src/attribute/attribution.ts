@@ -1,0 +1,108 @@
+// Attribution (SPEC §2): every thread has a current file, set by opening, reading or mapping it;
+// every change to the heap series is charged to the current file of the thread that made it.
+import type { ModelSink, ProcessState, ThreadState } from '../model/model.js';
+import type { TraceEvent } from '../parse/events.js';
+
+export class Charge {
+  net = 0;
+  growth = 0;
+  peak = 0;
+
+  add(delta: number): void {
+    this.net += delta;
+    if (delta > 0) this.growth += delta;
+    if (this.net > this.peak) this.peak = this.net;
+  }
+}
+
+export class FileStats {
+  readonly heap = new Charge();
+  readonly processes = new Set<ProcessState>();
+  opens = 0;
+  reads = 0;
+  bytesRead = 0;
+  /** Absolute time of the first open or read; NaN without timestamps. */
+  firstSeen = NaN;
+
+  constructor(readonly path: string) {}
+}
+
+/** A listener for every charged heap change, for timelines. */
+export type ChangeListener = (
+  thread: ThreadState, file: FileStats | null, dHeap: number, dWritable: number, e: TraceEvent,
+) => void;
+
+export class Attribution implements ModelSink {
+  readonly files = new Map<string, FileStats>();
+  /** Heap changes made before the thread had any current file. */
+  readonly unattributed = new Charge();
+  /** Per process, the running charge of each file within it (to name each process's top file). */
+  readonly perProcess = new Map<ProcessState, Map<FileStats, Charge>>();
+  private readonly current = new WeakMap<ThreadState, FileStats>();
+  private readonly listeners: ChangeListener[] = [];
+  private readonly callListeners: Array<(e: TraceEvent, thread: ThreadState) => void> = [];
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  onCall(listener: (e: TraceEvent, thread: ThreadState) => void): void {
+    this.callListeners.push(listener);
+  }
+
+  currentFile(thread: ThreadState): FileStats | null {
+    return this.current.get(thread) ?? null;
+  }
+
+  change(thread: ThreadState, dHeap: number, dWritable: number, e: TraceEvent): void {
+    const file = this.current.get(thread) ?? null;
+    if (dHeap !== 0) {
+      if (file) {
+        file.heap.add(dHeap);
+        let inProc = this.perProcess.get(thread.proc);
+        if (!inProc) {
+          inProc = new Map();
+          this.perProcess.set(thread.proc, inProc);
+        }
+        let c = inProc.get(file);
+        if (!c) {
+          c = new Charge();
+          inProc.set(file, c);
+        }
+        c.add(dHeap);
+      } else {
+        this.unattributed.add(dHeap);
+      }
+    }
+    for (const l of this.listeners) l(thread, file, dHeap, dWritable, e);
+  }
+
+  touch(thread: ThreadState, name: string, kind: 'open' | 'read' | 'map', bytes: number, e: TraceEvent): void {
+    let f = this.files.get(name);
+    if (!f) {
+      f = new FileStats(name);
+      this.files.set(name, f);
+    }
+    f.processes.add(thread.proc);
+    if (kind === 'open') f.opens++;
+    else if (kind === 'read') {
+      f.reads++;
+      f.bytesRead += bytes;
+    }
+    if (kind !== 'map' && Number.isNaN(f.firstSeen)) f.firstSeen = e.time;
+    this.current.set(thread, f);
+  }
+
+  spawn(parent: ThreadState, child: ThreadState): void {
+    const f = this.current.get(parent);
+    if (f) this.current.set(child, f);
+  }
+
+  exec(thread: ThreadState): void {
+    this.current.delete(thread);
+  }
+
+  applied(e: TraceEvent, thread: ThreadState): void {
+    for (const l of this.callListeners) l(e, thread);
+  }
+}

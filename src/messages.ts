@@ -1,0 +1,35 @@
+// Every user-facing sentence in one place, so tests compare against the catalog and the wording
+// stays consistent between the CLI, the JSON report and the docs.
+
+export const CAPTURE_HINT =
+  'capture one with: strace -f -tt -T -y -o trace.log PROGRAM [ARGS...]   (or: heaptrace run -- PROGRAM [ARGS...])';
+
+export const MESSAGES = {
+  emptyInput: (name: string) => `${name} is empty: there is no trace to read; ${CAPTURE_HINT}`,
+  binaryInput: (name: string) =>
+    `${name} is not text (it contains NUL bytes) and not gzip: not an strace or ltrace log; ${CAPTURE_HINT}`,
+  notATrace: (name: string, sample: string) =>
+    `${name} is not an strace or ltrace log: none of its first lines looks like a traced call (first line: ${JSON.stringify(sample)}); ${CAPTURE_HINT}`,
+  straceOnly: (name: string, message: string) =>
+    `${name} holds only strace's own messages, no trace (strace said: ${JSON.stringify(message)}); ${CAPTURE_HINT}`,
+  summaryOnly: (name: string) =>
+    `${name} is an strace -c summary table, not a trace: capture without -c (-C keeps both); ${CAPTURE_HINT}`,
+  missingFile: (name: string) => `cannot read ${name}: no such file`,
+  unreadable: (name: string, why: string) => `cannot read ${name}: ${why}`,
+  strictFailed: (summary: string) => `--strict: the input has problems: ${summary}`,
+  gzipBroken: (name: string, why: string) => `${name} looks like gzip but does not decompress: ${why}`,
+} as const;
+
+/** Problems counted in the input: the code, and the sentence shown once per kind on stderr and in the JSON. */
+export const PROBLEMS = {
+  HT_UNPARSED: 'lines not understood as trace records',
+  HT_ORPHAN_RESUMED: '"<... resumed>" lines without their "<unfinished ...>" start: those calls could not be applied',
+  HT_UNFINISHED_AT_END: 'calls still unfinished when the input ended (strace was killed or the file was cut)',
+  HT_TRUNCATED: 'the input ends in the middle of a line',
+  HT_NO_TIMESTAMPS: 'no timestamps: the timeline uses event order (capture with -tt for times)',
+  HT_NO_PIDS: 'several processes but no pids on lines: capture with -f so every line says its pid',
+  HT_UNORDERED_FF: 'several -ff files without timestamps: merged file after file, cross-process order is unknown (capture with -tt)',
+  HT_UNKNOWN_PARENT: 'processes or threads that appeared without the clone/fork that made them: modelled as new processes',
+  HT_BAD_ARGS: 'memory calls whose arguments could not be read: skipped',
+} as const;
+export type ProblemCode = keyof typeof PROBLEMS;

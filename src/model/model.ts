@@ -1,0 +1,399 @@
+// The memory model: processes, threads, address spaces and descriptor tables, driven by trace
+// events in trace order (SPEC §1). It reports what changed to a sink (the attribution stage)
+// and never looks downstream itself.
+import { AddressSpace, ATTR, UNKNOWN_ORIGIN } from './address-space.js';
+import { EVENT, type TraceEvent } from '../parse/events.js';
+import { BITS } from '../parse/grammar.js';
+import { pageUp } from '../parse/scan.js';
+import type { Problems } from '../problems.js';
+
+interface FdEntry {
+  name: string;
+  cloexec: boolean;
+}
+type FdTable = Map<number, FdEntry>;
+
+export class ProcessState {
+  parentPid: number | null = null;
+  command: string | null = null;
+  argv: string[] | null = null;
+  comm: string | null = null;
+  /** Every thread id seen in this process, in order of appearance. */
+  readonly threadIds: number[] = [];
+  exitCode: number | null = null;
+  exitSignal: string | null = null;
+  ended = false;
+  heapPeak = 0;
+  heapPeakTime = NaN;
+  writablePeak = 0;
+  writablePeakTime = NaN;
+  /** Set when the process's own pid has not been seen yet (lines without a pid prefix). */
+  pidKnown = true;
+
+  constructor(
+    public pid: number,
+    /** The address space the process runs in; a vfork child borrows its parent's until it execs. */
+    public as: AddressSpace,
+    public fds: FdTable,
+  ) {}
+
+  /** The process's heap now: its own address space's, or 0 while it only borrows one. */
+  get heap(): number {
+    return this.as.owner === this ? this.as.heap : 0;
+  }
+
+  get writable(): number {
+    return this.as.owner === this ? this.as.writable : 0;
+  }
+}
+
+export class ThreadState {
+  constructor(
+    public tid: number,
+    public proc: ProcessState,
+  ) {}
+}
+
+/** What the model tells the attribution stage. */
+export interface ModelSink {
+  /** The heap and/or writable total of `proc`'s address space changed because `thread` made a call. */
+  change(thread: ThreadState, dHeap: number, dWritable: number, e: TraceEvent): void;
+  /** `thread` opened, read or mapped the file `name` (bytes: what a read returned). */
+  touch(thread: ThreadState, name: string, kind: 'open' | 'read' | 'map', bytes: number, e: TraceEvent): void;
+  /** A new thread or process started from `parent`. */
+  spawn(parent: ThreadState, child: ThreadState): void;
+  /** `thread` executed a new program. */
+  exec(thread: ThreadState): void;
+  /** Every call event after the model applied it. */
+  applied?(e: TraceEvent, thread: ThreadState): void;
+}
+
+interface PendingSpawn {
+  parent: ThreadState;
+  flags: number;
+  /** The child adopted before the call returned, if one appeared. */
+  child: ThreadState | null;
+}
+
+export class MemoryModel {
+  readonly processes = new Map<number, ProcessState>();
+  readonly threads = new Map<number, ThreadState>();
+  /** Processes in order of appearance, for the report. */
+  readonly order: ProcessState[] = [];
+  private readonly spawns: PendingSpawn[] = [];
+  /** The thread that lines without a pid prefix belong to. */
+  private mainThread: ThreadState | null = null;
+
+  constructor(
+    private readonly sink: ModelSink,
+    private readonly problems: Problems,
+  ) {}
+
+  apply(e: TraceEvent): void {
+    const thread = this.threadFor(e);
+    if (e.comm !== null) thread.proc.comm = e.comm;
+    switch (e.type) {
+      case EVENT.CALL:
+        if (!e.failed) this.call(e, thread);
+        this.sink.applied?.(e, thread);
+        return;
+      case EVENT.SPAWN_START:
+        if (!this.spawns.some((s) => s.parent === thread)) this.spawns.push({ parent: thread, flags: e.flags, child: null });
+        return;
+      case EVENT.EXITED:
+      case EVENT.KILLED:
+        this.threadEnded(thread, e);
+        return;
+      case EVENT.SUPERSEDED: {
+        // Thread e.code exec'd and took over the leader's pid (this thread's).
+        const old = this.threads.get(e.code);
+        if (old && old !== thread) this.threads.delete(e.code);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Called when the input is over. */
+  finish(): void {
+    this.spawns.length = 0;
+  }
+
+  private threadFor(e: TraceEvent): ThreadState {
+    if (e.tid < 0) {
+      if (this.mainThread) return this.mainThread;
+      const t = this.newProcess(0, null);
+      t.proc.pidKnown = false;
+      this.mainThread = t;
+      return t;
+    }
+    const known = this.threads.get(e.tid);
+    if (known) return known;
+    // The main process of a trace whose first lines had no pid prefix (strace -f writing to stderr
+    // prefixes lines only once a second process exists): its pid is the first unknown one that is
+    // not a child we are waiting for.
+    const main = this.mainThread;
+    if (main && !main.proc.pidKnown && this.spawns.length === 0) {
+      this.renameMain(e.tid);
+      return main;
+    }
+    // A child that shows up before the clone/fork that made it has returned in its parent.
+    const spawn = this.spawns.length > 0 ? this.spawns[this.spawns.length - 1] : undefined;
+    if (spawn && spawn.child === null) {
+      const child = this.createChild(spawn.parent, e.tid, spawn.flags);
+      spawn.child = child;
+      return child;
+    }
+    if (this.order.length > 0) this.problems.add('HT_UNKNOWN_PARENT', `${e.source}:${e.line}`);
+    const t = this.newProcess(e.tid, null);
+    if (this.mainThread === null) this.mainThread = t;
+    return t;
+  }
+
+  private renameMain(tid: number): void {
+    const main = this.mainThread;
+    if (!main) return;
+    const proc = main.proc;
+    this.threads.delete(main.tid);
+    this.processes.delete(proc.pid);
+    main.tid = tid;
+    proc.pid = tid;
+    proc.pidKnown = true;
+    const k = proc.threadIds.indexOf(0);
+    if (k >= 0) proc.threadIds[k] = tid;
+    for (const p of this.order) if (p.parentPid === 0 && p !== proc) p.parentPid = tid;
+    this.threads.set(tid, main);
+    this.processes.set(tid, proc);
+  }
+
+  private newProcess(pid: number, parent: ProcessState | null, as?: AddressSpace, fds?: FdTable): ThreadState {
+    const space = as ?? new AddressSpace();
+    const proc = new ProcessState(pid, space, fds ?? new Map());
+    if (!as) space.owner = proc;
+    proc.parentPid = parent ? parent.pid : null;
+    if (parent) {
+      proc.command = parent.command;
+      proc.argv = parent.argv;
+      proc.comm = parent.comm;
+    }
+    const t = new ThreadState(pid, proc);
+    proc.threadIds.push(pid);
+    this.processes.set(pid, proc);
+    this.threads.set(pid, t);
+    this.order.push(proc);
+    return t;
+  }
+
+  private createChild(parent: ThreadState, tid: number, flags: number): ThreadState {
+    let child: ThreadState;
+    if (flags & BITS.CLONE_THREAD) {
+      child = new ThreadState(tid, parent.proc);
+      parent.proc.threadIds.push(tid);
+      this.threads.set(tid, child);
+    } else {
+      const pp = parent.proc;
+      const fds = flags & BITS.CLONE_FILES ? pp.fds : copyFds(pp.fds);
+      if (flags & BITS.CLONE_VM) {
+        child = this.newProcess(tid, pp, pp.as, fds);
+      } else {
+        const copy = pp.as.clone();
+        child = this.newProcess(tid, pp, copy, fds);
+        copy.owner = child.proc;
+        this.notePeak(child.proc, NaN);
+      }
+    }
+    this.sink.spawn(parent, child);
+    return child;
+  }
+
+  private threadEnded(thread: ThreadState, e: TraceEvent): void {
+    const proc = thread.proc;
+    this.threads.delete(thread.tid);
+    if (thread.tid === proc.pid || e.type === EVENT.KILLED) {
+      proc.ended = true;
+      if (e.type === EVENT.EXITED) proc.exitCode = e.code;
+      else proc.exitSignal = e.signal;
+    }
+  }
+
+  private call(e: TraceEvent, thread: ThreadState): void {
+    const proc = thread.proc;
+    switch (e.effect) {
+      case 'brk':
+        if (e.ret > 0) this.memory(thread, e, (as) => as.setBreak(e.ret));
+        return;
+      case 'map': {
+        const anon = (e.flags & BITS.MAP_ANONYMOUS) !== 0 || e.fd < 0 || Number.isNaN(e.fd);
+        if (!anon) {
+          e.resolved = this.fdName(proc, e.fd, e.fdName);
+          this.sink.touch(thread, e.resolved, 'map', 0, e);
+        }
+        if (!(e.ret >= 0)) return;
+        let attrs = 0;
+        if (e.prot & BITS.PROT_WRITE) attrs |= ATTR.WRITABLE;
+        // MAP_SHARED_VALIDATE (3) has the shared bit; private is "not shared".
+        if (!(e.flags & BITS.MAP_SHARED)) attrs |= ATTR.PRIVATE;
+        if (anon) attrs |= ATTR.ANONYMOUS;
+        if (e.flags & BITS.MAP_GROWSDOWN) attrs |= ATTR.GROWSDOWN;
+        const start = e.ret;
+        this.memory(thread, e, (as) => as.map(start, start + pageUp(e.length), attrs));
+        return;
+      }
+      case 'unmap':
+        if (e.ret === 0) this.memory(thread, e, (as) => as.remove(e.addr, e.addr + pageUp(e.length)));
+        return;
+      case 'protect':
+        if (e.ret === 0) {
+          this.memory(thread, e, (as) => as.protect(e.addr, e.addr + pageUp(e.length), (e.prot & BITS.PROT_WRITE) !== 0));
+        }
+        return;
+      case 'remap':
+        if (e.ret >= 0) {
+          this.memory(thread, e, (as) => {
+            const attrs = as.attrsAt(e.addr) ?? UNKNOWN_ORIGIN;
+            if (!(e.flags & BITS.MREMAP_DONTUNMAP)) as.remove(e.addr, e.addr + pageUp(e.length));
+            as.map(e.ret, e.ret + pageUp(e.newLength), attrs);
+          });
+        }
+        return;
+      case 'clone':
+      case 'fork':
+      case 'vfork':
+        this.spawned(thread, e);
+        return;
+      case 'exec':
+        this.exec(thread, e);
+        return;
+      case 'exitGroup':
+        proc.exitCode = e.code;
+        return;
+      case 'exit':
+        if (thread.tid === proc.pid) proc.exitCode = e.code;
+        return;
+      case 'self':
+        if (!proc.pidKnown && thread === this.mainThread && e.ret > 0) this.renameMain(e.ret);
+        return;
+      case 'open': {
+        if (!(e.ret >= 0)) return;
+        const name = e.retName ?? e.path ?? `fd:${e.ret}`;
+        proc.fds.set(e.ret, { name, cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
+        e.resolved = name;
+        this.sink.touch(thread, name, 'open', 0, e);
+        return;
+      }
+      case 'read': {
+        if (!(e.ret >= 0)) return;
+        e.resolved = this.fdName(proc, e.fd, e.fdName);
+        this.sink.touch(thread, e.resolved, 'read', e.ret, e);
+        return;
+      }
+      case 'close':
+        if (e.ret === 0) {
+          e.resolved = this.fdName(proc, e.fd, e.fdName);
+          proc.fds.delete(e.fd);
+        }
+        return;
+      case 'dup':
+      case 'fcntl': {
+        if (e.effect === 'fcntl' && e.flags !== BITS.F_DUPFD && e.flags !== BITS.F_DUPFD_CLOEXEC) return;
+        if (!(e.ret >= 0)) return;
+        const name = this.fdName(proc, e.fd, e.fdName);
+        const cloexec = e.effect === 'fcntl' ? e.flags === BITS.F_DUPFD_CLOEXEC : (e.flags & BITS.O_CLOEXEC) !== 0;
+        proc.fds.set(e.ret, { name, cloexec });
+        e.resolved = name;
+        return;
+      }
+      case 'pipe':
+        if (e.ret === 0 && e.fds) {
+          e.fds.forEach((fd, k) => {
+            proc.fds.set(fd, { name: e.fdNames?.[k] ?? 'pipe', cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
+          });
+        }
+        return;
+      case 'socket':
+      case 'accept':
+        if (e.ret >= 0) {
+          const name = e.retName ?? (e.effect === 'socket' && e.path ? `socket:[${e.path}]` : 'socket');
+          proc.fds.set(e.ret, { name, cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A descriptor's name: the -y decoration when strace printed one, else the table, else fd:N. */
+  private fdName(proc: ProcessState, fd: number, decorated: string | null): string {
+    if (decorated !== null) return decorated;
+    return proc.fds.get(fd)?.name ?? `fd:${fd}`;
+  }
+
+  private memory(thread: ThreadState, e: TraceEvent, change: (as: AddressSpace) => void): void {
+    const as = thread.proc.as;
+    const heap0 = as.heap;
+    const writable0 = as.writable;
+    change(as);
+    const dHeap = as.heap - heap0;
+    const dWritable = as.writable - writable0;
+    if (dHeap === 0 && dWritable === 0) return;
+    if (as.owner) this.notePeak(as.owner, e.time);
+    this.sink.change(thread, dHeap, dWritable, e);
+  }
+
+  private notePeak(proc: ProcessState, time: number): void {
+    const as = proc.as;
+    if (as.heap > proc.heapPeak) {
+      proc.heapPeak = as.heap;
+      proc.heapPeakTime = time;
+    }
+    if (as.writable > proc.writablePeak) {
+      proc.writablePeak = as.writable;
+      proc.writablePeakTime = time;
+    }
+  }
+
+  private spawned(thread: ThreadState, e: TraceEvent): void {
+    const k = this.spawns.findIndex((s) => s.parent === thread);
+    const pending = k >= 0 ? this.spawns.splice(k, 1)[0] : undefined;
+    if (!(e.ret > 0)) return;
+    const existing = this.threads.get(e.ret);
+    if (existing) {
+      if (existing === pending?.child) return;
+      // Seen before its parent's clone returned and not adopted: at least record who made it.
+      if (existing.proc.pid === e.ret && existing.proc.parentPid === null && existing.proc !== thread.proc) {
+        existing.proc.parentPid = thread.proc.pid;
+      }
+      return;
+    }
+    this.createChild(thread, e.ret, e.flags);
+  }
+
+  private exec(thread: ThreadState, e: TraceEvent): void {
+    const proc = thread.proc;
+    // After execve only the exec'ing thread remains, under the process's pid.
+    for (const tid of proc.threadIds) {
+      const t = this.threads.get(tid);
+      if (t && t !== thread && t.proc === proc) this.threads.delete(tid);
+    }
+    if (thread.tid !== proc.pid) {
+      this.threads.delete(thread.tid);
+      thread.tid = proc.pid;
+      this.threads.set(proc.pid, thread);
+    }
+    proc.command = e.path;
+    proc.argv = e.argv;
+    const as = new AddressSpace();
+    as.owner = proc;
+    proc.as = as;
+    // A vfork child that shared its parent's table gets its own now; close-on-exec descriptors go.
+    const fds: FdTable = new Map();
+    for (const [fd, entry] of proc.fds) if (!entry.cloexec) fds.set(fd, entry);
+    proc.fds = fds;
+    this.sink.exec(thread);
+  }
+}
+
+function copyFds(fds: FdTable): FdTable {
+  return new Map(fds);
+}

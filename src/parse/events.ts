@@ -1,0 +1,58 @@
+// What the parsers hand to the model: one fixed-shape record per trace event. Every field exists on
+// every event (numbers default to NaN, names to null) so the model's hot loop stays monomorphic.
+import type { Effect } from './grammar.js';
+
+export const EVENT = {
+  /** A completed system call (or library call) in the grammar. */
+  CALL: 0,
+  /** A clone/fork/vfork that has started but not returned: its child may appear before it returns. */
+  SPAWN_START: 1,
+  /** +++ exited with N +++ */
+  EXITED: 2,
+  /** +++ killed by SIG… +++ */
+  KILLED: 3,
+  /** +++ superseded by execve in pid N +++: thread `tid` took over the leader `other`. */
+  SUPERSEDED: 4,
+  /** --- SIG… --- */
+  SIGNAL: 5,
+} as const;
+export type EventType = (typeof EVENT)[keyof typeof EVENT];
+
+export class TraceEvent {
+  type: EventType = EVENT.CALL;
+  /** Thread id as the trace shows it; -1 when the line carries no pid (single-process traces). */
+  tid = -1;
+  /** Absolute seconds (epoch, since midnight, or cumulative -r); NaN without timestamps. */
+  time = NaN;
+  /** The thread's name when strace -Y showed it. */
+  comm: string | null = null;
+  name = '';
+  effect: Effect | null = null;
+  ret = NaN;
+  failed = false;
+  /** The -y decoration on the return value (openat(...) = 3</etc/x>), decoded. */
+  retName: string | null = null;
+  addr = NaN;
+  length = NaN;
+  newLength = NaN;
+  prot = NaN;
+  flags = NaN;
+  fd = NaN;
+  newFd = NaN;
+  /** The call's path argument, decoded (open, execve). */
+  path: string | null = null;
+  /** The -y decoration of the fd argument, decoded. */
+  fdName: string | null = null;
+  /** pipe/pipe2's two descriptors and their -y names. */
+  fds: number[] | null = null;
+  fdNames: (string | null)[] | null = null;
+  argv: string[] | null = null;
+  /** EXITED: status; SUPERSEDED: the old thread id; SIGNAL/KILLED: unused. */
+  code = NaN;
+  signal: string | null = null;
+  /** Set by the model: the file this call opened, read or mapped, by -y name or descriptor table. */
+  resolved: string | null = null;
+  /** Where it came from, for messages: source name and 1-based line. */
+  source = '';
+  line = 0;
+}

@@ -1,0 +1,154 @@
+// Thin adapters around the line parser: bytes from files or standard input, plain or gzip, split
+// into lines by split2, fed to one StraceParser per source. Several files written by
+// `strace -ff -o NAME` (NAME.PID) are merged in timestamp order with the pid taken from the suffix.
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import split2 from 'split2';
+import { HeaptraceError } from '../errors.js';
+import { MESSAGES } from '../messages.js';
+
+/** One input as the user named it. */
+export interface Source {
+  /** The name shown in messages: the path, or "-" for standard input. */
+  name: string;
+  /** Opens the raw bytes (possibly gzip). */
+  open(): Readable;
+  /** For files of an strace -ff set: the pid from the NAME.PID suffix. */
+  pid: number;
+}
+
+export function fileSource(path: string, pid = -1): Source {
+  return { name: path, pid, open: () => createReadStream(path) };
+}
+
+export function streamSource(stream: NodeJS.ReadableStream, name = '-'): Source {
+  return {
+    name,
+    pid: -1,
+    open: () => (stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>)),
+  };
+}
+
+export function textSource(text: string, name = '<text>'): Source {
+  return { name, pid: -1, open: () => Readable.from([Buffer.from(text, 'utf8')]) };
+}
+
+/**
+ * Files named on the command line, as sources. A name that does not exist but is the prefix of
+ * `strace -ff -o NAME` output (NAME.1234, NAME.1235, …) stands for all of them. Files whose names
+ * all end in .PID form an -ff set: the pid comes from the suffix.
+ */
+export function resolveFiles(paths: readonly string[]): Source[] {
+  const out: Source[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      out.push(streamSource(process.stdin, '-'));
+      continue;
+    }
+    if (existsSync(p)) {
+      if (statSync(p).isDirectory()) throw new HeaptraceError('HT_UNREADABLE', MESSAGES.unreadable(p, 'it is a directory'));
+      out.push(fileSource(p));
+      continue;
+    }
+    const dir = dirname(p);
+    const prefix = basename(p) + '.';
+    let members: string[] = [];
+    try {
+      members = readdirSync(dir).filter((f) => f.startsWith(prefix) && /^\d+$/.test(f.slice(prefix.length)));
+    } catch {
+      members = [];
+    }
+    if (members.length === 0) throw new HeaptraceError('HT_NO_INPUT', MESSAGES.missingFile(p));
+    for (const f of members) out.push(fileSource(join(dir, f)));
+  }
+  const pidOf = (s: Source): number => {
+    const m = /\.(\d+)$/.exec(s.name);
+    return m ? Number(m[1]) : -1;
+  };
+  if (out.length > 1 && out.every((s) => pidOf(s) >= 0)) {
+    for (const s of out) s.pid = pidOf(s);
+    out.sort((a, b) => a.pid - b.pid);
+  }
+  return out;
+}
+
+/** Remembers whether the bytes ended with a newline (a cut file or a killed strace does not). */
+class TailWatch extends Transform {
+  lastByte = -1;
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (chunk.length > 0) {
+      this.lastByte = chunk[chunk.length - 1] as number;
+      this.bytes += chunk.length;
+    }
+    cb(null, chunk);
+  }
+}
+
+export interface LineStream {
+  lines: Readable;
+  tail: TailWatch;
+}
+
+/**
+ * Open a source as a stream of lines. Sniffs the first bytes: gzip is decompressed; NUL bytes in
+ * text mean this is not a log at all.
+ */
+export async function openLines(source: Source): Promise<LineStream> {
+  const raw = source.open();
+  const first = await firstChunk(raw, source.name);
+  const tail = new TailWatch();
+  let text: Readable;
+  if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+    const gunzip = createGunzip();
+    gunzip.on('error', (err) => tail.destroy(new HeaptraceError('HT_UNREADABLE', MESSAGES.gzipBroken(source.name, err.message))));
+    raw.unshift(first);
+    text = raw.pipe(gunzip);
+  } else {
+    if (first.includes(0)) {
+      raw.destroy();
+      throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.binaryInput(source.name));
+    }
+    raw.unshift(first);
+    text = raw;
+  }
+  raw.on('error', (err) => tail.destroy(readError(source.name, err)));
+  const lines = text.pipe(tail).pipe(split2());
+  tail.on('error', (err) => lines.destroy(err));
+  return { lines, tail };
+}
+
+function readError(name: string, err: NodeJS.ErrnoException): HeaptraceError {
+  if (err instanceof HeaptraceError) return err;
+  if (err.code === 'ENOENT') return new HeaptraceError('HT_NO_INPUT', MESSAGES.missingFile(name));
+  return new HeaptraceError('HT_UNREADABLE', MESSAGES.unreadable(name, err.message));
+}
+
+function firstChunk(raw: Readable, name: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const onReadable = (): void => {
+      const chunk = raw.read() as Buffer | string | null;
+      if (chunk === null) return;
+      cleanup();
+      resolve(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.alloc(0));
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      cleanup();
+      reject(readError(name, err));
+    };
+    const cleanup = (): void => {
+      raw.off('readable', onReadable);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+    };
+    raw.on('readable', onReadable);
+    raw.on('end', onEnd);
+    raw.on('error', onError);
+  });
+}

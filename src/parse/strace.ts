@@ -1,0 +1,604 @@
+// The strace line parser: one line in, zero or more events out. It knows nothing about streams;
+// src/parse/input.ts feeds it lines from files and pipes, parseStraceText() from a string.
+//
+// State kept between lines is only what strace's format forces on a reader: calls left
+// "<unfinished ...>" per thread (joined with their "<... resumed>" line), a line split by output
+// interleaved from elsewhere (2>&1 captures; joined with its continuation), the timestamp kind,
+// and whether we are inside a -c/-C summary table.
+import { EVENT, TraceEvent } from './events.js';
+import { BITS, CLONE, MAP, MREMAP, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
+import {
+  CH, decodeQuoted, decorationOf, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
+  skipAngle, splitArgs, unescapeBytes,
+} from './scan.js';
+import type { Problems } from '../problems.js';
+import type { TimestampKind } from '../report/types.js';
+
+export interface LineCounts {
+  lines: number;
+  parsed: number;
+  ignored: number;
+  rejoined: number;
+  unparsed: number;
+  events: number;
+  unparsedLines: string[];
+}
+
+export function emptyCounts(): LineCounts {
+  return { lines: 0, parsed: 0, ignored: 0, rejoined: 0, unparsed: 0, events: 0, unparsedLines: [] };
+}
+
+const KEEP_UNPARSED = 10;
+/** A split line is given up after this many continuation lines (or this many characters). */
+const MAX_CONTINUATIONS = 8;
+const MAX_PARTIAL = 1 << 20;
+
+const enum Status {
+  Parsed,
+  Ignored,
+  Incomplete,
+  Unparsed,
+}
+
+interface Pending {
+  name: string;
+  /** Arguments printed before "<unfinished ...>", for calls the model needs; null otherwise. */
+  args: string | null;
+}
+
+const UNFINISHED = '<unfinished ...>';
+const DETACHED = '<detached ...>';
+const SPAWNS = new Set(['clone', 'clone3', 'fork', 'vfork']);
+
+export type EventSink = (e: TraceEvent) => void;
+
+export class StraceParser {
+  readonly counts: LineCounts = emptyCounts();
+  timestampKind: TimestampKind = 'none';
+  /** Seconds of the first and latest timestamp seen, NaN without. */
+  firstTime = NaN;
+  lastTime = NaN;
+  /** strace's own messages (strace: …), the last one kept for a "this is not a trace" error. */
+  straceMessages = 0;
+  lastStraceMessage = '';
+  sawSummary = false;
+  /** True when the last line ended without a newline (set by the input adapter). */
+  truncated = false;
+
+  private readonly pending = new Map<number, Pending>();
+  private partial: string | null = null;
+  private partialLine = 0;
+  private partialPieces = 0;
+  private inSummary = false;
+  private relBase = 0;
+  private dayOffset = 0;
+  private lineNo = 0;
+
+  constructor(
+    private readonly emit: EventSink,
+    private readonly problems: Problems,
+    private readonly source: string,
+    /** Thread id for lines without a pid prefix (the pid of a -ff file), -1 when unknown. */
+    private readonly defaultTid = -1,
+  ) {}
+
+  /** Feed one line (without its newline). */
+  push(line: string): void {
+    this.lineNo++;
+    this.counts.lines++;
+    if (this.partial !== null) {
+      const joined = this.partial + line;
+      const st = this.parseLine(joined, true);
+      if (st === Status.Parsed || st === Status.Ignored) {
+        this.counts.parsed++;
+        this.counts.rejoined += this.partialPieces;
+        this.clearPartial();
+        return;
+      }
+      if (st === Status.Incomplete && this.partialPieces < MAX_CONTINUATIONS && joined.length < MAX_PARTIAL) {
+        this.partial = this.stripEmbeddedMessage(joined);
+        this.partialPieces++;
+        return;
+      }
+      // The continuation did not complete it: the fragment stays unexplained, the line stands alone.
+      this.abandonPartial();
+    }
+    const st = this.parseLine(line, false);
+    switch (st) {
+      case Status.Parsed:
+        this.counts.parsed++;
+        break;
+      case Status.Ignored:
+        this.counts.ignored++;
+        break;
+      case Status.Incomplete:
+        this.partial = this.stripEmbeddedMessage(line);
+        this.partialLine = this.lineNo;
+        this.partialPieces = 1;
+        break;
+      case Status.Unparsed:
+        this.markUnparsed(this.lineNo);
+        break;
+    }
+  }
+
+  /** The input is over: account for a split line still open and calls never resumed. */
+  end(): void {
+    if (this.partial !== null) {
+      if (this.truncated && this.partialPieces === 1) this.problems.add('HT_TRUNCATED', `${this.source}:${this.partialLine}`);
+      this.abandonPartial();
+    }
+    if (this.pending.size > 0) {
+      this.problems.add('HT_UNFINISHED_AT_END', `${this.source}:${this.lineNo}`, this.pending.size);
+      this.pending.clear();
+    }
+  }
+
+  private clearPartial(): void {
+    this.partial = null;
+    this.partialPieces = 0;
+  }
+
+  private abandonPartial(): void {
+    for (let k = 0; k < this.partialPieces; k++) this.markUnparsed(this.partialLine + k);
+    this.clearPartial();
+  }
+
+  private markUnparsed(line: number): void {
+    this.counts.unparsed++;
+    const where = `${this.source}:${line}`;
+    if (this.counts.unparsedLines.length < KEEP_UNPARSED) this.counts.unparsedLines.push(where);
+    this.problems.add('HT_UNPARSED', where);
+  }
+
+  /**
+   * In stderr mode strace writes "strace: Process N attached" in the middle of another record's
+   * line; the record continues on the next line. Cut the message out so the pieces join.
+   */
+  private stripEmbeddedMessage(line: string): string {
+    const at = line.indexOf('strace: Process ');
+    if (at > 0 && (line.endsWith(' attached') || line.endsWith(' detached'))) {
+      this.straceMessages++;
+      return line.slice(0, at);
+    }
+    return line;
+  }
+
+  private parseLine(line: string, joined: boolean): Status {
+    const n = line.length;
+    if (n === 0) return Status.Ignored;
+    const c0 = line.charCodeAt(0);
+
+    // Lines that are never records: -k stack frames, -e write= hex dumps, strace's own messages,
+    // -c/-C summary tables.
+    if (c0 === CH.SPACE) {
+      if (line.startsWith(' > ') || line.startsWith(' | ')) return Status.Ignored;
+    } else if (c0 === 115 /* s */ && line.startsWith('strace: ')) {
+      this.straceMessages++;
+      this.lastStraceMessage = line;
+      return Status.Ignored;
+    } else if (c0 === 37 /* % */ && line.startsWith('% time')) {
+      this.inSummary = true;
+      this.sawSummary = true;
+      return Status.Ignored;
+    }
+    if (this.inSummary) {
+      if (/^\s*[-\d.]+\s.*total\s*$/.test(line) || /^-+ /.test(line) || /^\s*[\d.]+\s+[\d.]+\s+\d+/.test(line)) {
+        if (/total\s*$/.test(line)) this.inSummary = false;
+        return Status.Ignored;
+      }
+      this.inSummary = false;
+    }
+
+    // Prefix: "[pid  123] ", "[pid 123<comm>] ", "123 ", "123<comm> ".
+    let i = 0;
+    let tid = this.defaultTid;
+    let comm: string | null = null;
+    if (c0 === CH.LBRACKET && line.startsWith('[pid ', 0)) {
+      i = 5;
+      while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+      const start = i;
+      let v = 0;
+      for (; i < n && isDigit(line.charCodeAt(i)); i++) v = v * 10 + line.charCodeAt(i) - CH.ZERO;
+      if (i === start) return Status.Unparsed;
+      tid = v;
+      if (line.charCodeAt(i) === CH.LT) {
+        const end = skipAngle(line, i);
+        comm = unescapeBytes(line, i + 1, end - 1);
+        i = end;
+      }
+      if (line.charCodeAt(i) !== CH.RBRACKET) return Status.Unparsed;
+      i++;
+    } else if (isDigit(c0)) {
+      let j = 0;
+      let v = 0;
+      for (; j < n && isDigit(line.charCodeAt(j)); j++) v = v * 10 + line.charCodeAt(j) - CH.ZERO;
+      const after = line.charCodeAt(j);
+      if (after === CH.SPACE || after === CH.LT) {
+        tid = v;
+        i = j;
+        if (after === CH.LT) {
+          const end = skipAngle(line, j);
+          comm = unescapeBytes(line, j + 1, end - 1);
+          i = end;
+        }
+      }
+    }
+    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+
+    // Timestamp: HH:MM:SS[.frac], epoch.frac, relative (-r), and "-tt -r"'s " (+ 0.000237)".
+    let time = NaN;
+    if (i < n && isDigit(line.charCodeAt(i))) {
+      const t = this.parseTime(line, i);
+      if (t.end > i) {
+        time = t.value;
+        i = t.end;
+        while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+        if (line.charCodeAt(i) === CH.LPAREN && line.charCodeAt(i + 1) === CH.PLUS) {
+          const close = line.indexOf(')', i);
+          if (close < 0) return Status.Incomplete;
+          i = close + 1;
+          while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+        }
+      }
+    }
+    if (i >= n) return joined ? Status.Incomplete : Status.Unparsed;
+
+    const c = line.charCodeAt(i);
+    if (c === CH.LT && line.startsWith('<... ', i)) return this.parseResumed(line, i, tid, time, comm);
+    if (c === CH.PLUS && line.startsWith('+++ ', i)) return this.parseExit(line, i, tid, time, comm);
+    if (c === CH.MINUS && line.startsWith('--- ', i)) return this.parseSignal(line, i, tid, time, comm);
+    if (!isNameChar(c)) return Status.Unparsed;
+
+    let p = i;
+    while (p < n && isNameChar(line.charCodeAt(p))) p++;
+    if (line.charCodeAt(p) !== CH.LPAREN) {
+      if (line.startsWith('strace: ', i)) {
+        this.straceMessages++;
+        this.lastStraceMessage = line.slice(i);
+        return Status.Ignored;
+      }
+      return Status.Unparsed;
+    }
+    const name = line.slice(i, p);
+    return this.parseCall(line, name, p, tid, time, comm);
+  }
+
+  private parseTime(line: string, i: number): { value: number; end: number } {
+    const n = line.length;
+    let a = 0;
+    let j = i;
+    for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
+    const sep = line.charCodeAt(j);
+    let value: number;
+    let kind: TimestampKind;
+    if (sep === CH.COLON) {
+      // HH:MM:SS[.frac]
+      let m = 0;
+      let s = 0;
+      let k = j + 1;
+      for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
+      if (line.charCodeAt(k) !== CH.COLON) return { value: NaN, end: i };
+      k++;
+      for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
+      const frac = this.fraction(line, k);
+      value = a * 3600 + m * 60 + s + frac.value;
+      j = frac.end;
+      kind = 'time-of-day';
+    } else if (sep === CH.DOT) {
+      const frac = this.fraction(line, j);
+      value = a + frac.value;
+      j = frac.end;
+      kind = this.timestampKind === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : this.timestampKind;
+    } else {
+      return { value: NaN, end: i };
+    }
+    // A timestamp is followed by a space; anything else means these digits were not one.
+    if (line.charCodeAt(j) !== CH.SPACE) return { value: NaN, end: i };
+    if (this.timestampKind === 'none') this.timestampKind = kind;
+    if (kind === 'relative') {
+      this.relBase += value;
+      value = this.relBase;
+    } else if (kind === 'time-of-day') {
+      // -t/-tt carry no date: a jump back of more than 12 hours is midnight passing.
+      value += this.dayOffset;
+      if (!Number.isNaN(this.lastTime) && value < this.lastTime - 43_200) {
+        this.dayOffset += 86_400;
+        value += 86_400;
+      }
+    }
+    if (Number.isNaN(this.firstTime)) this.firstTime = value;
+    if (Number.isNaN(this.lastTime) || value > this.lastTime) this.lastTime = value;
+    return { value, end: j };
+  }
+
+  private fraction(line: string, j: number): { value: number; end: number } {
+    if (line.charCodeAt(j) !== CH.DOT) return { value: 0, end: j };
+    let f = 0;
+    let scale = 1;
+    let k = j + 1;
+    for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
+      f = f * 10 + line.charCodeAt(k) - CH.ZERO;
+      scale *= 10;
+    }
+    return { value: f / scale, end: k };
+  }
+
+  private parseResumed(line: string, i: number, tid: number, time: number, comm: string | null): Status {
+    const mark = line.indexOf(' resumed>', i);
+    if (mark < 0) return Status.Unparsed;
+    const name = line.slice(i + 5, mark);
+    const rest = mark + 9;
+    const pending = this.pending.get(tid);
+    if (!pending || pending.name !== name) {
+      // A resumed call whose start we never saw (trace attached mid-call, or a start line lost).
+      if (SYSCALL_DEFS.has(name)) this.problems.add('HT_ORPHAN_RESUMED', `${this.source}:${this.lineNo}`);
+      return Status.Parsed;
+    }
+    if (pending.args === null) {
+      // Not a call the model needs; all that matters is that the pair is closed.
+      const st = this.completion(line, rest);
+      if (st === Status.Parsed) this.pending.delete(tid);
+      return st;
+    }
+    const combined = name + '(' + pending.args + line.slice(rest);
+    const st = this.parseCall(combined, name, name.length, tid, time, comm, true);
+    if (st === Status.Parsed) this.pending.delete(tid);
+    return st;
+  }
+
+  private parseExit(line: string, i: number, tid: number, time: number, comm: string | null): Status {
+    // Rare lines: a linear regex is fine here.
+    const body = line.slice(i + 4);
+    const e = new TraceEvent();
+    e.tid = tid;
+    e.time = time;
+    e.comm = comm;
+    e.source = this.source;
+    e.line = this.lineNo;
+    let m: RegExpExecArray | null;
+    if ((m = /^exited with (-?\d+) \+\+\+/.exec(body)) !== null) {
+      e.type = EVENT.EXITED;
+      e.code = Number(m[1]);
+    } else if ((m = /^killed by (SIG[A-Z0-9+-]+)( \(core dumped\))? \+\+\+/.exec(body)) !== null) {
+      e.type = EVENT.KILLED;
+      e.signal = m[1] ?? null;
+    } else if ((m = /^superseded by execve in pid (\d+) \+\+\+/.exec(body)) !== null) {
+      // The exec'ing thread takes over the leader's pid; its unfinished execve resumes under it.
+      e.type = EVENT.SUPERSEDED;
+      e.code = Number(m[1]);
+      const moved = this.pending.get(e.code);
+      if (moved) {
+        this.pending.delete(e.code);
+        this.pending.set(tid, moved);
+      }
+    } else {
+      return Status.Unparsed;
+    }
+    this.counts.events++;
+    this.emit(e);
+    return Status.Parsed;
+  }
+
+  private parseSignal(line: string, i: number, tid: number, time: number, comm: string | null): Status {
+    const m = /^--- (?:stopped by )?(SIG[A-Z0-9+-]+)/.exec(line.slice(i));
+    if (m === null) return line.trimEnd().endsWith('---') ? Status.Ignored : Status.Unparsed;
+    const e = new TraceEvent();
+    e.type = EVENT.SIGNAL;
+    e.tid = tid;
+    e.time = time;
+    e.comm = comm;
+    e.signal = m[1] ?? null;
+    e.source = this.source;
+    e.line = this.lineNo;
+    this.counts.events++;
+    this.emit(e);
+    return Status.Parsed;
+  }
+
+  /** Parsed when the text from i on closes the call and shows its return; Incomplete otherwise. */
+  private completion(line: string, i: number): Status {
+    // Re-open the call's parenthesis so the nesting-aware scan finds its close.
+    const close = findClose('(' + line.slice(i), 0);
+    if (close < 0) return line.endsWith(UNFINISHED) ? Status.Parsed : Status.Incomplete;
+    return line.indexOf('=', i + close - 1) >= 0 ? Status.Parsed : Status.Incomplete;
+  }
+
+  private parseCall(
+    line: string, name: string, open: number, tid: number, time: number, comm: string | null, resumed = false,
+  ): Status {
+    const def = SYSCALL_DEFS.get(name);
+    const close = findClose(line, open);
+    if (close < 0) {
+      const trimmed = line.trimEnd();
+      if (trimmed.endsWith(UNFINISHED) && !resumed) {
+        const argsEnd = trimmed.length - UNFINISHED.length;
+        // strace prints the arguments so far, then " <unfinished ...>".
+        const args = def ? line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd) : null;
+        this.pending.set(tid, { name, args });
+        if (def && SPAWNS.has(name)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
+        return Status.Parsed;
+      }
+      if (trimmed.endsWith(DETACHED)) return Status.Ignored;
+      return Status.Incomplete;
+    }
+    // After the close: " = RET [ERRNO (text)] [<duration>]".
+    let i = close + 1;
+    const n = line.length;
+    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+    if (line.charCodeAt(i) !== CH.EQ) return Status.Incomplete;
+    i++;
+    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+    if (i >= n) return Status.Incomplete;
+    if (!def) return Status.Parsed;
+
+    const e = new TraceEvent();
+    e.type = EVENT.CALL;
+    e.tid = tid;
+    e.time = time;
+    e.comm = comm;
+    e.name = name;
+    e.effect = def.effect;
+    e.source = this.source;
+    e.line = this.lineNo;
+    const retStart = i;
+    if (line.charCodeAt(i) === CH.QMARK) {
+      e.ret = NaN;
+    } else {
+      e.ret = parseIntAt(line, i);
+      // Skip the number and a decoration on it (= 3</etc/x>, = 10371<hs_forker>).
+      while (i < n && line.charCodeAt(i) !== CH.SPACE && line.charCodeAt(i) !== CH.LT) i++;
+      if (line.charCodeAt(i) === CH.LT) {
+        if (def.returns === 'fd') e.retName = decorationOf(line, retStart);
+        i = skipAngle(line, i);
+      }
+      while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+      // "-1 ENOENT (…)": an errno name after the value means failure; -X raw prints "-1 (errno 2)".
+      const ec = line.charCodeAt(i);
+      e.failed = e.ret < 0 && ((ec >= CH.A_UP && ec <= CH.Z_UP) || ec === CH.LPAREN);
+      if (Number.isNaN(e.ret)) return Status.Unparsed;
+    }
+    if (!this.decodeArgs(e, def, line, open, close)) {
+      this.problems.add('HT_BAD_ARGS', `${this.source}:${this.lineNo}`);
+      return Status.Parsed;
+    }
+    this.counts.events++;
+    this.emit(e);
+    return Status.Parsed;
+  }
+
+  private emitSpawnStart(def: SyscallDef, args: string, tid: number, time: number, comm: string | null): void {
+    const e = new TraceEvent();
+    e.type = EVENT.SPAWN_START;
+    e.tid = tid;
+    e.time = time;
+    e.comm = comm;
+    e.name = def.name;
+    e.effect = def.effect;
+    e.flags = this.spawnFlags(def, args);
+    e.source = this.source;
+    e.line = this.lineNo;
+    this.counts.events++;
+    this.emit(e);
+  }
+
+  private spawnFlags(def: SyscallDef, args: string): number {
+    if (def.effect === 'vfork') return BITS.CLONE_VM | BITS.CLONE_VFORK;
+    if (def.effect === 'fork') return 0;
+    const named = def.namedFlags ? namedValue(args, def.namedFlags) : null;
+    if (named !== null) return parseFlags(named, CLONE);
+    const pos = def.args.flags;
+    if (pos === undefined) return 0;
+    const parts = splitArgs(args, 0, args.length);
+    return parseFlags(parts[pos] ?? '', CLONE);
+  }
+
+  /** Fill the event's fields from the arguments the grammar names. False when a needed one is unreadable. */
+  private decodeArgs(e: TraceEvent, def: SyscallDef, line: string, open: number, close: number): boolean {
+    const a = def.args;
+    if (def.effect === 'clone' || def.effect === 'fork' || def.effect === 'vfork') {
+      e.flags = this.spawnFlags(def, line.slice(open + 1, close));
+      return true;
+    }
+    if (def.effect === 'self' || def.effect === 'exit' || def.effect === 'exitGroup') {
+      if (a.code !== undefined) e.code = parseIntAt(splitArgs(line, open + 1, close)[a.code] ?? '');
+      return true;
+    }
+    const args = splitArgs(line, open + 1, close);
+    const at = (pos: number | undefined): string | undefined => (pos === undefined ? undefined : args[pos]);
+    const num = (pos: number | undefined): number => {
+      const s = at(pos);
+      return s === undefined ? NaN : parseIntAt(s);
+    };
+    switch (def.effect) {
+      case 'brk':
+        e.addr = num(a.addr);
+        return true;
+      case 'map':
+        e.addr = num(a.addr);
+        e.length = num(a.length);
+        e.prot = parseFlags(at(a.prot) ?? '', PROT);
+        e.flags = parseFlags(at(a.flags) ?? '', MAP);
+        e.fd = num(a.fd);
+        e.fdName = decorationOf(at(a.fd) ?? '');
+        return !Number.isNaN(e.length);
+      case 'unmap':
+      case 'advise':
+        e.addr = num(a.addr);
+        e.length = num(a.length);
+        return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
+      case 'protect':
+        e.addr = num(a.addr);
+        e.length = num(a.length);
+        e.prot = parseFlags(at(a.prot) ?? '', PROT);
+        return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
+      case 'remap':
+        e.addr = num(a.addr);
+        e.length = num(a.length);
+        e.newLength = num(a.newLength);
+        e.flags = parseFlags(at(a.flags) ?? '', MREMAP);
+        return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.newLength);
+      case 'exec': {
+        const p = at(a.path);
+        e.path = p === undefined ? null : decodeQuoted(p);
+        const argv = at(a.argv);
+        e.argv = argv === undefined ? null : decodeArgv(argv);
+        return true;
+      }
+      case 'open': {
+        const p = at(a.path);
+        e.path = p === undefined ? null : decodeQuoted(p);
+        e.flags = a.flags === undefined ? 0 : parseFlags(openFlagsText(def, at(a.flags) ?? '', line, open, close), OPEN_TABLE);
+        return e.path !== null;
+      }
+      case 'close':
+      case 'read':
+      case 'accept':
+      case 'dup':
+      case 'fcntl':
+        e.fd = num(a.fd);
+        e.fdName = decorationOf(at(a.fd) ?? '');
+        if (a.newFd !== undefined) e.newFd = num(a.newFd);
+        if (a.flags !== undefined && def.effect === 'dup') e.flags = parseFlags(at(a.flags) ?? '', OPEN_TABLE);
+        if (a.cmd !== undefined) {
+          const cmd = at(a.cmd) ?? '';
+          e.flags = cmd.startsWith('F_DUPFD_CLOEXEC') ? BITS.F_DUPFD_CLOEXEC : cmd.startsWith('F_DUPFD') ? BITS.F_DUPFD : parseIntAt(cmd);
+        }
+        return !Number.isNaN(e.fd);
+      case 'pipe': {
+        const list = at(a.fds) ?? '';
+        const inner = list.startsWith('[') ? splitArgs(list, 1, list.length - 1) : [];
+        e.fds = inner.map((s) => parseIntAt(s));
+        e.fdNames = inner.map((s) => decorationOf(s));
+        if (a.flags !== undefined) e.flags = parseFlags(at(a.flags) ?? '', OPEN_TABLE);
+        return true;
+      }
+      case 'socket':
+        e.path = at(a.domain) ?? null;
+        return true;
+      default:
+        return true;
+    }
+  }
+}
+
+const OPEN_TABLE: Readonly<Record<string, number>> = { O_CLOEXEC: BITS.O_CLOEXEC, SOCK_CLOEXEC: BITS.O_CLOEXEC };
+
+/** openat2 prints its flags inside the how struct: {flags=O_RDONLY|O_CLOEXEC, …}. */
+function openFlagsText(def: SyscallDef, positional: string, line: string, open: number, close: number): string {
+  if (def.namedFlags === null) return positional;
+  return namedValue(line.slice(open + 1, close), def.namedFlags) ?? positional;
+}
+
+/** ["echo", "from-vfork"] as printed by strace (possibly abbreviated with ...), decoded. */
+function decodeArgv(text: string): string[] | null {
+  if (!text.startsWith('[')) return null;
+  const end = text.lastIndexOf(']');
+  const items = splitArgs(text, 1, end < 0 ? text.length : end);
+  const out: string[] = [];
+  for (const item of items) {
+    const s = decodeQuoted(item);
+    if (s !== null) out.push(s);
+  }
+  return out;
+}

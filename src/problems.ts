@@ -1,0 +1,34 @@
+// Collect, then decide: problems found in the input are counted with the first few places they
+// occur, reported once per kind, and turned into failures only when the user asks (--strict).
+import { PROBLEMS, type ProblemCode } from './messages.js';
+
+const KEEP_LINES = 5;
+
+export interface ProblemEntry {
+  code: ProblemCode;
+  message: string;
+  count: number;
+  lines: string[];
+}
+
+export class Problems {
+  private readonly byCode = new Map<ProblemCode, ProblemEntry>();
+
+  add(code: ProblemCode, where?: string, count = 1): void {
+    let entry = this.byCode.get(code);
+    if (!entry) {
+      entry = { code, message: PROBLEMS[code], count: 0, lines: [] };
+      this.byCode.set(code, entry);
+    }
+    entry.count += count;
+    if (where !== undefined && entry.lines.length < KEEP_LINES) entry.lines.push(where);
+  }
+
+  count(code: ProblemCode): number {
+    return this.byCode.get(code)?.count ?? 0;
+  }
+
+  list(): ProblemEntry[] {
+    return [...this.byCode.values()];
+  }
+}

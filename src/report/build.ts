@@ -1,0 +1,91 @@
+// Assemble the Report (SPEC §3) from the finished model, attribution and input accounting.
+import type { Attribution, Charge, FileStats } from '../attribute/attribution.js';
+import type { MemoryModel, ProcessState } from '../model/model.js';
+import type { LineCounts } from '../parse/strace.js';
+import type { Problems } from '../problems.js';
+import type { FileReport, ProcessReport, Report, TimestampKind, TraceFormat } from './types.js';
+import { VERSION } from '../version.js';
+
+export interface InputFacts {
+  format: TraceFormat;
+  sources: string[];
+  counts: LineCounts;
+  timestamps: TimestampKind;
+  firstTime: number;
+  lastTime: number;
+  truncated: boolean;
+}
+
+function rel(t: number, t0: number): number | null {
+  if (Number.isNaN(t) || Number.isNaN(t0)) return null;
+  return Math.round((t - t0) * 1e6) / 1e6;
+}
+
+export function buildReport(input: InputFacts, model: MemoryModel, attribution: Attribution, problems: Problems): Report {
+  const t0 = input.firstTime;
+  const files: FileReport[] = [...attribution.files.values()].map((f) => fileReport(f, t0));
+  files.sort((a, b) => b.heap.peak - a.heap.peak || b.heap.growth - a.heap.growth || b.bytesRead - a.bytesRead || (a.path < b.path ? -1 : 1));
+  const processes = model.order.map((p) => processReport(p, attribution, t0));
+  const u = attribution.unattributed;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'heaptrace', version: VERSION },
+    input: {
+      format: input.format,
+      sources: input.sources,
+      lines: input.counts.lines,
+      events: input.counts.events,
+      parsed: input.counts.parsed,
+      ignored: input.counts.ignored,
+      rejoined: input.counts.rejoined,
+      unparsed: input.counts.unparsed,
+      unparsedLines: input.counts.unparsedLines,
+      timestamps: input.timestamps,
+      startTime: Number.isNaN(t0) ? null : t0,
+      duration: rel(input.lastTime, t0),
+      truncated: input.truncated,
+    },
+    processes,
+    files,
+    unattributed: { peak: u.peak, net: u.net, growth: u.growth },
+    warnings: problems.list().map((p) => ({ code: p.code, message: p.message, count: p.count, lines: p.lines })),
+  };
+}
+
+function fileReport(f: FileStats, t0: number): FileReport {
+  return {
+    path: f.path,
+    pids: [...new Set([...f.processes].map((p) => p.pid))].sort((a, b) => a - b),
+    opens: f.opens,
+    reads: f.reads,
+    bytesRead: f.bytesRead,
+    heap: { peak: f.heap.peak, net: f.heap.net, growth: f.heap.growth },
+    amplification: f.bytesRead > 0 ? Math.round((f.heap.peak / f.bytesRead) * 1000) / 1000 : null,
+    firstSeen: rel(f.firstSeen, t0),
+  };
+}
+
+function processReport(p: ProcessState, attribution: Attribution, t0: number): ProcessReport {
+  let topFile: string | null = null;
+  let best = 0;
+  const charges: Map<FileStats, Charge> | undefined = attribution.perProcess.get(p);
+  if (charges) {
+    for (const [file, c] of charges) {
+      if (c.peak > best) {
+        best = c.peak;
+        topFile = file.path;
+      }
+    }
+  }
+  return {
+    pid: p.pid,
+    parentPid: p.parentPid,
+    command: p.command ?? p.comm,
+    argv: p.argv,
+    threads: p.threadIds.slice(),
+    exit: p.exitCode === null && p.exitSignal === null ? null : { code: p.exitCode, signal: p.exitSignal },
+    heap: { peak: p.heapPeak, end: p.heap, peakTime: rel(p.heapPeakTime, t0) },
+    writable: { peak: p.writablePeak, end: p.writable, peakTime: rel(p.writablePeakTime, t0) },
+    topFile,
+  };
+}

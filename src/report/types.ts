@@ -1,0 +1,104 @@
+// The report: what `heaptrace report --json` prints and what `analyze()` returns. The names here are
+// a contract (SPEC §3): fields may be added, never renamed or given another meaning without a new
+// schemaVersion. src/report/report.schema.json documents the same shape; tests validate against it.
+
+export const TRACE_FORMATS = ['strace', 'ltrace'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export const TIMESTAMP_KINDS = ['none', 'relative', 'time-of-day', 'epoch'] as const;
+export type TimestampKind = (typeof TIMESTAMP_KINDS)[number];
+
+/** A problem kind found in the input, counted, with where it was first seen. */
+export interface InputProblem {
+  code: string;
+  message: string;
+  count: number;
+  /** The first few places, as "FILE:LINE". */
+  lines: string[];
+}
+
+export interface InputSummary {
+  format: TraceFormat;
+  /** File names as given, or "-" for standard input. */
+  sources: string[];
+  /** Physical lines read. */
+  lines: number;
+  /** Trace records that reached the model (system calls, exits, signals). */
+  events: number;
+  /** Lines understood as trace records. */
+  parsed: number;
+  /** Known lines that carry nothing for the model: strace's own messages, -k stacks, -c tables, blank lines. */
+  ignored: number;
+  /** Lines that were pieces of a record split by interleaved output and were joined back. */
+  rejoined: number;
+  /** Lines that could not be understood; see unparsedLines and warnings. */
+  unparsed: number;
+  unparsedLines: string[];
+  timestamps: TimestampKind;
+  /** Seconds since the epoch (epoch stamps) or since midnight (time-of-day stamps) of the first record; null without timestamps. */
+  startTime: number | null;
+  /** Seconds from the first to the last timestamped record; null without timestamps. */
+  duration: number | null;
+  /** True when the input ended in the middle of a record (a killed strace, a cut file). */
+  truncated: boolean;
+}
+
+export interface SeriesSummary {
+  /** Highest value reached, in bytes. */
+  peak: number;
+  /** Value at the end of the trace (or when the process exited), in bytes. */
+  end: number;
+  /** Seconds from the trace's start at which the peak was first reached; null without timestamps. */
+  peakTime: number | null;
+}
+
+export interface ProcessReport {
+  pid: number;
+  parentPid: number | null;
+  /** The program last executed (execve's path), or the name strace -Y showed; null when neither was seen. */
+  command: string | null;
+  /** Arguments of the last execve, as strace printed them (may be abbreviated by strace). */
+  argv: string[] | null;
+  /** Thread ids seen in this process, the process's own pid first. */
+  threads: number[];
+  /** How the process ended: exit status, the signal that killed it, or null when the trace does not say. */
+  exit: { code: number | null; signal: string | null } | null;
+  /** Private anonymous writable bytes plus the brk heap: what malloc uses. */
+  heap: SeriesSummary;
+  /** Every private writable byte plus the brk heap: the kernel's VmData, for what the trace saw. */
+  writable: SeriesSummary;
+  /** The file that had the largest heap peak charged in this process, or null. */
+  topFile: string | null;
+}
+
+export interface FileReport {
+  /** The path (or pipe:[…], TCP:[…] names) as strace showed it, escapes decoded. */
+  path: string;
+  pids: number[];
+  opens: number;
+  reads: number;
+  bytesRead: number;
+  heap: {
+    /** Highest running net charge: the "max heap delta" of this file. */
+    peak: number;
+    /** Increases minus decreases charged to this file. */
+    net: number;
+    /** Sum of increases charged to this file. */
+    growth: number;
+  };
+  /** heap.peak / bytesRead, null when nothing was read. */
+  amplification: number | null;
+  /** Seconds from the trace's start of the first open or read; null without timestamps. */
+  firstSeen: number | null;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'heaptrace'; version: string };
+  input: InputSummary;
+  processes: ProcessReport[];
+  files: FileReport[];
+  /** Heap changes made before any file was opened or read, per SPEC §2 charged to no file. */
+  unattributed: { peak: number; net: number; growth: number };
+  warnings: InputProblem[];
+}

@@ -1,0 +1,87 @@
+// Python's xml.dom.minidom parsing a registry-like XML file (the product's motivating case): the
+// model's writable change over the parse equals the kernel's VmData change to the byte (SPEC §1),
+// and the XML file is charged the parse's growth and is the file with the most growth (SPEC §2).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  analyzeWithEvents,
+  describeFiles,
+  fileEntry,
+  fileSize,
+  missingTools,
+  pairMarks,
+  parseMarks,
+  phaseDelta,
+  programSource,
+  pythonExecutable,
+  straceToFile,
+  tempDir,
+} from '../helpers/trace.js';
+
+/** A Khronos-registry-like document (types, enums, commands) of about 350 kB. */
+function registryXml(): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<registry>', '  <comment>heaptrace test registry</comment>', '  <types>'];
+  for (let i = 0; i < 600; i++) {
+    out.push(`    <type category="struct" name="HtStruct${i}">`);
+    for (let j = 0; j < 4; j++) out.push(`      <member><type>uint32_t</type> <name>field${j}</name></member>`);
+    out.push('    </type>');
+  }
+  out.push('  </types>', '  <enums namespace="HT" group="HtEnum">');
+  for (let i = 0; i < 1500; i++) {
+    out.push(`    <enum value="0x${i.toString(16).toUpperCase().padStart(4, '0')}" name="HT_ENUM_VALUE_${i}"/>`);
+  }
+  out.push('  </enums>', '  <commands>');
+  for (let i = 0; i < 400; i++) {
+    out.push(
+      `    <command><proto><type>void</type> <name>htCommand${i}</name></proto>` +
+        `<param><type>int</type> <name>a</name></param><param>const <type>HtStruct${i}</type> *<name>p</name></param></command>`,
+    );
+  }
+  out.push('  </commands>', '</registry>', '');
+  return out.join('\n');
+}
+
+test('python minidom parse: VmData exact, the XML file charged the growth and the biggest', async (t) => {
+  const missing = missingTools('strace', 'python3');
+  if (missing !== null) {
+    t.skip(missing);
+    return;
+  }
+  const { dir, cleanup } = tempDir('minidom');
+  t.after(cleanup);
+  const xml = join(dir, 'registry.xml');
+  writeFileSync(xml, registryXml());
+  const trace = join(dir, 'trace.txt');
+  const run = straceToFile([pythonExecutable(), programSource('xml_parse.py'), xml], trace);
+
+  const { report, events } = await analyzeWithEvents(trace);
+  const marks = parseMarks(run.stdout);
+  assert.deepEqual(
+    marks.map((m) => m.label),
+    ['before', 'after'],
+    `program output: ${run.stdout}`,
+  );
+  const pid = (marks[0] as { pid: number }).pid;
+  const d = phaseDelta(pairMarks(marks, events, pid), 'before', 'after');
+  assert.ok(d.kernel >= 2 * 1024 * 1024, `the parse should grow VmData by megabytes; ΔVmData = ${d.kernel}`);
+  assert.equal(d.model, d.kernel, `Δwritable ${d.model} != ΔVmData ${d.kernel} (model ${d.fromEvent.writable} → ${d.toEvent.writable})`);
+
+  const f = fileEntry(report, xml);
+  assert.equal(f.bytesRead, fileSize(xml), 'bytesRead is every byte read from the XML file');
+  assert.ok(f.heap.growth > 0, 'the XML file was charged growth');
+  // Everything that grows after the XML file is opened is the parse; before it, within the phase,
+  // only the marker's own bookkeeping (a few bytes of Python objects) happens.
+  assert.ok(
+    f.heap.growth >= 0.9 * d.kernel,
+    `registry.xml growth ${f.heap.growth} should be (nearly) the whole phase ΔVmData ${d.kernel}\n  ${describeFiles(report)}`,
+  );
+  assert.ok(f.heap.peak > 0 && f.heap.peak <= f.heap.growth);
+  assert.equal(f.amplification, f.heap.peak / f.bytesRead);
+  const biggest = [...report.files].sort((a, b) => b.heap.growth - a.heap.growth)[0];
+  assert.equal(biggest?.path, xml, `the XML file should have the most growth\n  ${describeFiles(report)}`);
+  const proc = report.processes.find((p) => p.pid === pid);
+  assert.ok(proc, 'the python process is in the report');
+  assert.equal(proc.topFile, xml, 'topFile of the python process');
+});
