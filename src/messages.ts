@@ -29,7 +29,8 @@ export const PROBLEMS = {
   HT_NO_TIMESTAMPS: 'no timestamps: the timeline uses event order (capture with -tt for times)',
   HT_NO_PIDS: 'several processes but no pids on lines: capture with -f so every line says its pid',
   HT_UNORDERED_FF: 'several -ff files without timestamps: merged file after file, cross-process order is unknown (capture with -tt)',
-  HT_UNKNOWN_PARENT: 'processes or threads that appeared without the clone/fork that made them: modelled as new processes',
+  HT_UNKNOWN_PARENT:
+    'threads or processes that appeared without the clone/fork that made them (was clone left out of -e trace=?): each modelled as a process of its own',
   HT_BAD_ARGS: 'memory calls whose arguments could not be read: skipped',
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -38,13 +38,20 @@ export function skipString(s: string, i: number): number {
 export function skipAngle(s: string, i: number): number {
   const n = s.length;
   let depth = 0;
+  // Socket names hold unescaped arrows inside brackets: 5<TCP:[127.0.0.1:1->127.0.0.1:2]>.
+  let brackets = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c === CH.LT) depth++;
-    else if (c === CH.GT) {
-      depth--;
-      if (depth === 0) return i + 1;
-    } else if (c === CH.BACKSLASH) i++;
+    if (c === CH.LBRACKET) brackets++;
+    else if (c === CH.RBRACKET) {
+      if (brackets > 0) brackets--;
+    } else if (brackets === 0) {
+      if (c === CH.LT) depth++;
+      else if (c === CH.GT) {
+        depth--;
+        if (depth === 0) return i + 1;
+      } else if (c === CH.BACKSLASH) i++;
+    }
     i++;
   }
   return n;

@@ -329,8 +329,10 @@ export class StraceParser {
     if (mark < 0) return Status.Unparsed;
     const name = line.slice(i + 5, mark);
     const rest = mark + 9;
-    const pending = this.pending.get(tid);
-    if (!pending || pending.name !== name) {
+    const key = this.pendingKey(tid, name);
+    const pending = key === null ? undefined : this.pending.get(key);
+    if (key !== null && key !== tid && tid < 0) tid = key;
+    if (!pending || key === null) {
       // A resumed call whose start we never saw (trace attached mid-call, or a start line lost).
       if (SYSCALL_DEFS.has(name)) this.problems.add('HT_ORPHAN_RESUMED', `${this.source}:${this.lineNo}`);
       return Status.Parsed;
@@ -338,13 +340,34 @@ export class StraceParser {
     if (pending.args === null) {
       // Not a call the model needs; all that matters is that the pair is closed.
       const st = this.completion(line, rest);
-      if (st === Status.Parsed) this.pending.delete(tid);
+      if (st === Status.Parsed) this.pending.delete(key);
       return st;
     }
     const combined = name + '(' + pending.args + line.slice(rest);
     const st = this.parseCall(combined, name, name.length, tid, time, comm, true);
-    if (st === Status.Parsed) this.pending.delete(tid);
+    if (st === Status.Parsed) this.pending.delete(key);
     return st;
+  }
+
+  /**
+   * Which pending call a "<... NAME resumed>" line closes. strace -f writing to stderr drops the
+   * pid prefix while only one process is traced, so a call may start without a prefix and resume
+   * with one, or the other way round: an unprefixed side matches the one pending call of that name.
+   */
+  private pendingKey(tid: number, name: string): number | null {
+    const own = this.pending.get(tid);
+    if (own) return own.name === name ? tid : null;
+    if (tid >= 0) {
+      const unprefixed = this.pending.get(-1);
+      return unprefixed && unprefixed.name === name ? -1 : null;
+    }
+    let found: number | null = null;
+    for (const [k, p] of this.pending) {
+      if (p.name !== name) continue;
+      if (found !== null) return null;
+      found = k;
+    }
+    return found;
   }
 
   private parseExit(line: string, i: number, tid: number, time: number, comm: string | null): Status {
@@ -419,7 +442,7 @@ export class StraceParser {
         if (def && SPAWNS.has(name)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
       }
-      if (trimmed.endsWith(DETACHED)) return Status.Ignored;
+      if (trimmed.endsWith(DETACHED)) return Status.Parsed;
       return Status.Incomplete;
     }
     // After the close: " = RET [ERRNO (text)] [<duration>]".

@@ -70,6 +70,11 @@ test('fork + exec: both phases exact, parentPid and command right', async (t) =>
   assert.equal(childProc.command, child, 'the child is named after the program it executed');
   assert.deepEqual(parentProc.exit, { code: 0, signal: null });
   assert.deepEqual(childProc.exit, { code: 0, signal: null });
+  // With -tt every peak has a time, the child's too (its peak is the copy it got at the fork).
+  for (const proc of [parentProc, childProc]) {
+    assert.equal(typeof proc.heap.peakTime, 'number', `pid ${proc.pid} heap.peakTime: ${JSON.stringify(proc.heap)}`);
+    assert.equal(typeof proc.writable.peakTime, 'number', `pid ${proc.pid} writable.peakTime: ${JSON.stringify(proc.writable)}`);
+  }
 
   // SPEC §2. The child's file: the exec'd child reads it after its first marker, then allocates,
   // with nothing else in between, so it is charged exactly the child's phase.

@@ -1,0 +1,77 @@
+// `heaptrace report [TRACE…]`, the default command: read traces, print the summary and write the
+// requested report files.
+import type { Argv } from 'yargs';
+import { analyzeSources } from '../../analyze.js';
+import { HeaptraceError } from '../../errors.js';
+import { resolveFiles, streamSource, type Source } from '../../parse/input.js';
+import { formatText, formatWarnings } from '../../report/text.js';
+import type { Report } from '../../report/types.js';
+import { useColor, writeOutput, type Stdio } from '../stdio.js';
+import type { CommandContext } from './index.js';
+
+export interface InputArgs {
+  trace: string[];
+  strict: boolean;
+  quiet: boolean;
+}
+
+export interface ReportArgs extends InputArgs {
+  json: string | undefined;
+  top: number;
+}
+
+export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
+  return y
+    .positional('trace', {
+      describe: 'strace or ltrace log(s), plain or gzip; "-" or nothing for standard input; the NAME of strace -ff -o NAME for its NAME.PID files',
+      type: 'string',
+      array: true,
+      default: [] as string[],
+    })
+    .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 2) when any input line cannot be parsed' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings on stderr' }) as unknown as Argv<T & InputArgs>;
+}
+
+/** The sources named on the command line, standard input when none. */
+export function sourcesFor(args: InputArgs, stdio: Stdio): Source[] {
+  if (args.trace.length === 0) {
+    if (stdio.stdinIsTTY) {
+      throw new HeaptraceError(
+        'HT_USAGE',
+        'no trace given and standard input is a terminal: name a trace file, pipe one in, or use "heaptrace run -- PROGRAM"',
+      );
+    }
+    return [streamSource(stdio.stdin, '-')];
+  }
+  return resolveFiles(args.trace).map((s) => (s.name === '-' ? streamSource(stdio.stdin, '-') : s));
+}
+
+export async function analyzeArgs(args: InputArgs, stdio: Stdio): Promise<Report> {
+  const report = await analyzeSources(sourcesFor(args, stdio), { strict: args.strict });
+  if (!args.quiet) stdio.stderr.write(formatWarnings(report));
+  return report;
+}
+
+export async function runReport(args: ReportArgs, stdio: Stdio): Promise<number> {
+  const report = await analyzeArgs(args, stdio);
+  if (args.json !== undefined) await writeOutput(stdio, args.json, JSON.stringify(report, null, 2) + '\n');
+  if (args.json !== '-') {
+    await writeOutput(stdio, '-', formatText(report, { top: args.top, color: useColor(stdio) }));
+  }
+  return 0;
+}
+
+export const reportCommand = {
+  command: ['report [trace..]', '$0 [trace..]'],
+  describe: 'Summarise memory growth per file and per process (the default command)',
+  builder: (y: Argv) =>
+    inputOptions(y)
+      .option('json', { type: 'string', describe: 'write the JSON report to FILE ("-" for stdout, replacing the text summary)', requiresArg: true })
+      .option('top', { type: 'number', default: 15, describe: 'how many files the text summary lists' })
+      .example('$0 trace.log', 'summarise a trace made with strace -f -tt -T -y -o trace.log PROGRAM')
+      .example('strace -f -tt -y PROGRAM 2>&1 | $0', 'read the trace from a pipe')
+      .example('$0 trace.log --json report.json', 'also write the full report as JSON'),
+  handler: (ctx: CommandContext) => (argv: ReportArgs) => {
+    ctx.run = (stdio) => runReport(argv, stdio);
+  },
+} as const;

@@ -1,0 +1,32 @@
+// What a command may touch of the outside world, passed in so tests run main() in-process.
+import { writeFile } from 'node:fs/promises';
+import { HeaptraceError } from '../errors.js';
+
+export interface Stdio {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Readonly<Record<string, string | undefined>>;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+/** Write text to a named file, or to stdout for "-". */
+export async function writeOutput(stdio: Stdio, target: string, text: string): Promise<void> {
+  if (target === '-') {
+    await new Promise<void>((resolve, reject) => {
+      stdio.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+    });
+    return;
+  }
+  try {
+    await writeFile(target, text);
+  } catch (err) {
+    throw new HeaptraceError('HT_OUTPUT', `cannot write ${target}: ${(err as Error).message}`);
+  }
+}
+
+export function useColor(stdio: Stdio): boolean {
+  return stdio.stdoutIsTTY && stdio.env.NO_COLOR === undefined && stdio.env.TERM !== 'dumb';
+}
