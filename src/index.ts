@@ -3,3 +3,4 @@ export { analyze, analyzeSources, type AnalyzeInput, type AnalyzeOptions, type M
 export { HeaptraceError, isHeaptraceError, type ErrorCode } from './errors.js';
 export type * from './report/types.js';
 export { formatBytes, formatRatio } from './report/units.js';
+export { validateReport, reportSchema } from './report/schema.js';

@@ -4,20 +4,23 @@
 export const CAPTURE_HINT =
   'capture one with: strace -f -tt -T -y -o trace.log PROGRAM [ARGS...]   (or: heaptrace run -- PROGRAM [ARGS...])';
 
+/** How an input is named in a sentence: "-" is standard input. */
+const shown = (name: string): string => (name === '-' ? 'standard input' : name);
+
 export const MESSAGES = {
-  emptyInput: (name: string) => `${name} is empty: there is no trace to read; ${CAPTURE_HINT}`,
+  emptyInput: (name: string) => `${shown(name)} is empty: there is no trace to read; ${CAPTURE_HINT}`,
   binaryInput: (name: string) =>
-    `${name} is not text (it contains NUL bytes) and not gzip: not an strace or ltrace log; ${CAPTURE_HINT}`,
+    `${shown(name)} is not text (it contains NUL bytes) and not gzip: not an strace or ltrace log; ${CAPTURE_HINT}`,
   notATrace: (name: string, sample: string) =>
-    `${name} is not an strace or ltrace log: none of its first lines looks like a traced call (first line: ${JSON.stringify(sample)}); ${CAPTURE_HINT}`,
+    `${shown(name)} is not an strace or ltrace log: none of its first lines looks like a traced call (first line: ${JSON.stringify(sample)}); ${CAPTURE_HINT}`,
   straceOnly: (name: string, message: string) =>
-    `${name} holds only strace's own messages, no trace (strace said: ${JSON.stringify(message)}); ${CAPTURE_HINT}`,
+    `${shown(name)} holds only strace's own messages, no trace (strace said: ${JSON.stringify(message)}); ${CAPTURE_HINT}`,
   summaryOnly: (name: string) =>
-    `${name} is an strace -c summary table, not a trace: capture without -c (-C keeps both); ${CAPTURE_HINT}`,
+    `${shown(name)} is an strace -c summary table, not a trace: capture without -c (-C keeps both); ${CAPTURE_HINT}`,
   missingFile: (name: string) => `cannot read ${name}: no such file`,
   unreadable: (name: string, why: string) => `cannot read ${name}: ${why}`,
   strictFailed: (summary: string) => `--strict: the input has problems: ${summary}`,
-  gzipBroken: (name: string, why: string) => `${name} looks like gzip but does not decompress: ${why}`,
+  gzipBroken: (name: string, why: string) => `${shown(name)} looks like gzip but does not decompress: ${why}`,
 } as const;
 
 /** Problems counted in the input: the code, and the sentence shown once per kind on stderr and in the JSON. */

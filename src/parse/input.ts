@@ -98,57 +98,66 @@ export interface LineStream {
  */
 export async function openLines(source: Source): Promise<LineStream> {
   const raw = source.open();
-  const first = await firstChunk(raw, source.name);
-  const tail = new TailWatch();
-  let text: Readable;
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  let head: IteratorResult<Buffer | string>;
+  try {
+    head = await it.next();
+  } catch (err) {
+    throw readError(source.name, err as NodeJS.ErrnoException);
+  }
+  const first = head.done ? Buffer.alloc(0) : toBuffer(head.value);
+  // The first chunk goes back in front of the rest; errors while reading become HeaptraceErrors.
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    if (first.length > 0) yield first;
+    if (head.done) return;
+    try {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield toBuffer(r.value);
+      }
+    } catch (err) {
+      throw readError(source.name, err as NodeJS.ErrnoException);
+    }
+  };
+  let bytes: Readable = Readable.from(rest(), { objectMode: false });
   if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
     const gunzip = createGunzip();
-    gunzip.on('error', (err) => tail.destroy(new HeaptraceError('HT_UNREADABLE', MESSAGES.gzipBroken(source.name, err.message))));
-    raw.unshift(first);
-    text = raw.pipe(gunzip);
-  } else {
-    if (first.includes(0)) {
-      raw.destroy();
-      throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.binaryInput(source.name));
-    }
-    raw.unshift(first);
-    text = raw;
+    const compressed = bytes;
+    compressed.on('error', (err) => gunzip.destroy(err));
+    bytes = compressed.pipe(gunzip);
+    gunzip.on('error', () => undefined);
+    bytes = wrapGunzipErrors(gunzip, source.name);
+  } else if (first.includes(0)) {
+    raw.destroy();
+    throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.binaryInput(source.name));
   }
-  raw.on('error', (err) => tail.destroy(readError(source.name, err)));
-  const lines = text.pipe(tail).pipe(split2());
+  const tail = new TailWatch();
+  bytes.on('error', (err) => tail.destroy(err));
+  const lines = bytes.pipe(tail).pipe(split2());
   tail.on('error', (err) => lines.destroy(err));
   return { lines, tail };
+}
+
+function toBuffer(chunk: Buffer | string): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+/** A gzip stream whose errors (a cut or corrupt file) read as a clear message with the file's name. */
+function wrapGunzipErrors(gunzip: Readable, name: string): Readable {
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      cb(null, chunk);
+    },
+  });
+  gunzip.on('error', (err) => {
+    out.destroy(err instanceof HeaptraceError ? err : new HeaptraceError('HT_UNREADABLE', MESSAGES.gzipBroken(name, err.message)));
+  });
+  return gunzip.pipe(out);
 }
 
 function readError(name: string, err: NodeJS.ErrnoException): HeaptraceError {
   if (err instanceof HeaptraceError) return err;
   if (err.code === 'ENOENT') return new HeaptraceError('HT_NO_INPUT', MESSAGES.missingFile(name));
   return new HeaptraceError('HT_UNREADABLE', MESSAGES.unreadable(name, err.message));
-}
-
-function firstChunk(raw: Readable, name: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const onReadable = (): void => {
-      const chunk = raw.read() as Buffer | string | null;
-      if (chunk === null) return;
-      cleanup();
-      resolve(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.alloc(0));
-    };
-    const onError = (err: NodeJS.ErrnoException): void => {
-      cleanup();
-      reject(readError(name, err));
-    };
-    const cleanup = (): void => {
-      raw.off('readable', onReadable);
-      raw.off('end', onEnd);
-      raw.off('error', onError);
-    };
-    raw.on('readable', onReadable);
-    raw.on('end', onEnd);
-    raw.on('error', onError);
-  });
 }

@@ -155,6 +155,13 @@ export function quote(raw: string, limit = 32): string {
   return out + (raw.length > limit ? '"...' : '"');
 }
 
+/** A buffer of `n` bytes that starts with `raw` (repeated as needed), as strace -s 32 shows it. */
+function data(raw: string, n: number): string {
+  let head = raw;
+  while (head.length < Math.min(n, 32)) head += raw;
+  return quote(head.slice(0, Math.min(n, 32)), 32) + (n > 32 ? '...' : '');
+}
+
 const PADS: string[] = [];
 for (let i = 0; i <= 40; i++) PADS.push(' '.repeat(i));
 
@@ -257,7 +264,7 @@ class Proc {
     this.brk = brkBase;
     this.staticNext = top;
     this.winHigh = top - 3 * 1024 * MiB;
-    this.winLow = this.winHigh - 4 * 1024 * MiB;
+    this.winLow = this.winHigh - 16 * 1024 * MiB;
     this.cursor = this.winHigh;
     this.locks = [];
     for (let i = 0; i < 6; i++) this.locks.push(brkBase + 0x2a0 + rng.int(0, 0x1f000) * 8);
@@ -288,9 +295,10 @@ class Proc {
   /** An address for a short-lived mapping that overlaps nothing live. */
   map(len: number): number {
     const size = pageUp(len);
-    for (;;) {
+    for (let wraps = 0; ; ) {
       let addr = this.cursor - size;
       if (addr < this.winLow) {
+        if (++wraps > 2) throw new Error(`generator bug: no room for ${size} bytes`);
         this.cursor = this.winHigh;
         addr = this.cursor - size;
       }
@@ -335,17 +343,19 @@ class Thread {
   quit = false;
   slot: Slot | null = null;
   readonly waiters: Thread[] = [];
-  /** Where glibc keeps this thread's struct pthread (for set_robust_list, futex on join). */
-  readonly tcb: number;
+  /** The thread pointer (FS base, struct pthread). glibc's fields sit at fixed offsets from it:
+   * the tid word (CLONE_CHILD_CLEARTID, joined with futex) at +0x2d0, the robust list at +0x2e0,
+   * the rseq area at +0x920 (as in the captures). */
+  fs: number;
 
-  constructor(tid: number, proc: Proc, role: Role, tcb: number) {
+  constructor(tid: number, proc: Proc, role: Role, fs: number) {
     this.tid = tid;
     this.proc = proc;
     this.role = role;
     this.weight = role === 'worker' ? 1 : role === 'leader' ? 0.6 : role === 'cache' ? 0.35 : 1.2;
     // strace -o: "%-5u " then the line
     this.prefix = String(tid).padEnd(5, ' ') + ' ';
-    this.tcb = tcb;
+    this.fs = fs;
   }
 }
 
@@ -418,8 +428,11 @@ class World {
   processes = 0;
   tasks = 0;
   readonly files: DataFile[] = [];
-  sockInode = 0;
-  pipeInode = 0;
+  /** Socket and pipe names come from fixed pools (inode numbers), so the set of files stays small. */
+  readonly sockBase: number;
+  readonly pipeBase: number;
+  conns = 0;
+  pipes = 0;
   readonly forkEvery: number;
   readonly churnEvery: number;
   nextFork: number;
@@ -445,8 +458,8 @@ class World {
       const raw = `<?xml version="1.0" encoding="UTF-8"?>\n<catalog id="data-${k}" version="${r.int(1, 9)}">\n`;
       this.files.push({ path: `/usr/share/app/data-${k}.xml`, size, head: quote(raw) });
     }
-    this.sockInode = r.int(40000, 90000);
-    this.pipeInode = this.sockInode + 4096;
+    this.sockBase = r.int(40000, 90000);
+    this.pipeBase = this.sockBase + 4096;
   }
 
   // -- output --------------------------------------------------------------------------------
@@ -516,7 +529,7 @@ class World {
     const pp = parent.proc;
     const rec = pp.children.get(child);
     pp.children.delete(child);
-    const status = child.proc.pid === this.cache?.tid ? 0 : this.exitStatus(child);
+    const status = this.exitStatus(child);
     parent.inbox.push({
       kind: 'line',
       text: `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=${child.tid}, si_uid=998, si_status=${status}, si_utime=${this.rng.int(0, 3)}, si_stime=${this.rng.int(0, 2)}} ---`,
@@ -529,7 +542,7 @@ class World {
       callOut('wait4', '-1, ', `${hex(0x7ffd00000000 + this.rng.int(0, 0xffffff) * 16)}, WNOHANG, NULL`, pp.children.size > 0 ? '0' : '-1 ECHILD (No child processes)', 5),
     );
     const n = this.rng.int(1, 8) * 4096;
-    parent.inbox.push(callOut('read', `${pp.d(rec.pipeR)}, `, `${quote(GZIP)}..., 65536`, String(n), 12));
+    parent.inbox.push(callOut('read', `${pp.d(rec.pipeR)}, `, `${data(GZIP, n)}, 65536`, String(n), 12));
     parent.inbox.push(callOut('read', `${pp.d(rec.pipeR)}, `, '"", 65536', '0', 4));
     parent.inbox.push(call('close', pp.d(rec.pipeR), '0', 6));
     pp.closeFd(rec.pipeR);
@@ -537,12 +550,7 @@ class World {
 
   readonly statuses = new Map<number, number>();
   exitStatus(t: Thread): number {
-    let s = this.statuses.get(t.tid);
-    if (s === undefined) {
-      s = this.rng.chance(0.1) ? 1 : 0;
-      this.statuses.set(t.tid, s);
-    }
-    return s;
+    return this.statuses.get(t.tid) ?? 0;
   }
 
   // -- scheduling ----------------------------------------------------------------------------
@@ -568,15 +576,21 @@ class World {
     let t: Thread | undefined;
     if (cand.length === 0) {
       // Everyone is inside a call: time passes until the first one returns.
-      let best: Thread | undefined;
+      // (The thread that printed the last line goes last: strace would not have cut its call.)
+      let other: Thread | undefined;
+      let self: Thread | undefined;
+      let otherWake = Infinity;
       for (const u of this.threads) {
         if (u.pending === null || u.pending.wake === Infinity) continue;
-        if (u.tid === this.lastTid && this.threads.length > 1 && best !== undefined) continue;
-        if (best === undefined || (best.tid === this.lastTid && u.tid !== this.lastTid) || u.pending.wake < (best.pending?.wake ?? Infinity)) best = u;
+        if (u.tid === this.lastTid) self = u;
+        else if (u.pending.wake < otherWake) {
+          other = u;
+          otherWake = u.pending.wake;
+        }
       }
-      if (best === undefined || best.pending === null) throw new Error('generator bug: every thread waits for another');
-      this.now = Math.max(this.now, best.pending.wake);
-      t = best;
+      t = other ?? self;
+      if (t === undefined || t.pending === null) throw new Error('generator bug: every thread waits for another');
+      this.now = Math.max(this.now, t.pending.wake);
     } else {
       let x = this.rng.float() * total;
       for (const u of cand) {
@@ -611,6 +625,7 @@ class World {
       return;
     }
     const cut = this.othersCanRun(t) && (s.waitFor !== null || (s.block ? r.chance(0.9) : r.chance(0.14)));
+    if (s.waitFor !== null && !cut) throw new Error('generator bug: a wait with nobody to wait for');
     if (cut) {
       const before = s.split < 0 ? s.args : s.args.slice(0, s.split);
       this.put(t.prefix + this.stamp() + `${s.name}(${before} <unfinished ...>`);
@@ -681,8 +696,8 @@ class World {
     p.closeFd(fd);
     fd = p.openFd('/usr/lib/x86_64-linux-gnu/libc.so.6');
     yield call('openat', `${this.at_(p)}, "/lib/x86_64-linux-gnu/libc.so.6", O_RDONLY|O_CLOEXEC`, p.d(fd), this.dur(6, 12));
-    yield callOut('read', `${p.d(fd)}, `, `${quote('\x7fELF\x02\x01\x01\x03\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\x01\x00\x00\x00\x10t\x02\x00\x00\x00\x00\x00\x00')}..., 832`, '832', this.dur(4, 9));
-    const phdr = `${quote('\x06\x00\x00\x00\x04\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00\x00')}..., 784, 64`;
+    yield callOut('read', `${p.d(fd)}, `, `${data('\x7fELF\x02\x01\x01\x03\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00\x01\x00\x00\x00\x10t\x02\x00\x00\x00\x00\x00\x00', 832)}, 832`, '832', this.dur(4, 9));
+    const phdr = `${data('\x06\x00\x00\x00\x04\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00@\x00\x00\x00\x00\x00\x00\x00', 784)}, 784, 64`;
     yield callOut('pread64', `${p.d(fd)}, `, phdr, '784', this.dur(4, 9));
     yield callOut('newfstatat', `${p.d(fd)}, "", `, '{st_mode=S_IFREG|0755, st_size=1926232, ...}, AT_EMPTY_PATH', '0', this.dur(4, 9));
     yield callOut('pread64', `${p.d(fd)}, `, phdr, '784', this.dur(4, 9));
@@ -697,7 +712,8 @@ class World {
     p.closeFd(fd);
     const tls = p.takeStatic(12288);
     yield call('mmap', `NULL, 12288, ${RW}, ${ANON}, -1, 0`, hex(tls), this.dur(5, 10));
-    yield call('arch_prctl', `ARCH_SET_FS, ${hex(tls + 0x740)}`, '0', this.dur(3, 7));
+    t.fs = tls + 0x740;
+    yield call('arch_prctl', `ARCH_SET_FS, ${hex(t.fs)}`, '0', this.dur(3, 7));
     yield call('set_tid_address', hex(tls + 0xa10), String(t.tid), this.dur(3, 7));
     yield call('set_robust_list', `${hex(tls + 0xa20)}, 24`, '0', this.dur(3, 7));
     yield call('rseq', `${hex(tls + 0x1060)}, 0x20, 0, 0x53053053`, '0', this.dur(4, 9));
@@ -718,7 +734,6 @@ class World {
     const r = this.rng;
     const top = 0x7f0000000000 + r.int(0x100000, 0xfffff0) * 0x1000000 + r.int(0, 0xfff) * PAGE;
     const brk = 0x550000000000 + r.int(0x10000, 0xfffffff) * 0x10000 + r.int(0, 15) * PAGE;
-    this.processes++;
     return new Proc(pid, r, top, brk);
   }
 
@@ -736,7 +751,7 @@ class World {
     if (r.chance(0.01)) {
       // a huge malloc: brk refuses (returns the old break), malloc falls back to mmap
       yield call('brk', hex(p.brk + 0x40021000), hex(p.brk), this.dur(5, 12));
-      yield* this.bigChunk(p, null, r.int(256, 1024) * MiB, true);
+      yield* this.bigChunk(p, null, r.int(256, 512) * MiB, true);
       return;
     }
     p.brk += 0x21000 * r.int(1, 6) + (r.chance(0.5) ? r.int(1, 30) * PAGE : 0);
@@ -751,7 +766,7 @@ class World {
     yield call('mmap', `NULL, ${size}, ${RW}, ${ANON}, -1, 0`, hex(addr), this.dur(6, 20));
     let cur = addr;
     let curLen = size;
-    if (r.chance(0.25)) {
+    if (size <= 64 * MiB && r.chance(0.25)) {
       // realloc: grow and move, or shrink in place
       if (r.chance(0.7)) {
         const bigger = pageUp(size * (1.2 + r.float()));
@@ -853,8 +868,7 @@ class World {
       if (r.chance(0.5)) yield* this.futexNoise(t);
       return;
     }
-    this.sockInode = this.sockInode + 1;
-    const conn = p.openFd(`socket:[${90000 + (this.sockInode % 1024)}]`);
+    const conn = p.openFd(`socket:[${this.sockBase + 1 + (this.conns++ % 1024)}]`);
     yield callOut('accept4', `${p.d(3)}, `, `{sa_family=AF_INET, sin_port=htons(${r.int(32768, 60999)}), sin_addr=inet_addr("10.0.${r.int(0, 9)}.${r.int(2, 250)}")}, [16], SOCK_CLOEXEC|SOCK_NONBLOCK`, p.d(conn), this.dur(6, 20));
     yield call('setsockopt', `${p.d(conn)}, SOL_TCP, TCP_NODELAY, [1], 4`, '0', this.dur(3, 8));
     const file = this.pickFile();
@@ -877,7 +891,7 @@ class World {
       let off = 0;
       while (off < file.size) {
         const n = Math.min(CHUNK, file.size - off);
-        const head = off === 0 ? file.head : quote(fill(r.pick(XML_CHUNKS), off, k));
+        const head = off === 0 ? file.head : data(fill(r.pick(XML_CHUNKS), off, k), n);
         yield callOut('read', `${p.d(fd)}, `, `${head}, ${CHUNK}`, String(n), this.dur(8, 60));
         off += n;
         // the parser allocates as it reads
@@ -892,7 +906,7 @@ class World {
     if (r.chance(0.3)) yield* this.arenaChange(slot, r.int(4, 24) * MiB);
     if (r.chance(0.35)) {
       const off = r.int(0, 4095) * 4096;
-      yield callOut('pread64', `${p.d(6)}, `, `${quote(r.pick(DB_PAGES))}..., 4096, ${off}`, '4096', this.dur(6, 40));
+      yield callOut('pread64', `${p.d(6)}, `, `${data(r.pick(DB_PAGES), 4096)}, 4096, ${off}`, '4096', this.dur(6, 40));
     }
     if (r.chance(0.5)) yield* this.futexNoise(t);
     if (r.chance(0.4)) yield this.logLine(p, r.chance(0.5) ? conn : k, file.size);
@@ -915,8 +929,8 @@ class World {
     const r = this.rng;
     const slot = t.slot;
     if (slot === null) throw new Error('generator bug: thread without a slot');
-    yield call('rseq', `${hex(t.tcb + 0x620)}, 0x20, 0, 0x53053053`, '0', this.dur(3, 20));
-    yield call('set_robust_list', `${hex(t.tcb + 0x9a0 - 0x990 + 0x990)}, 24`, '0', this.dur(3, 15));
+    yield call('rseq', `${hex(t.fs + 0x920)}, 0x20, 0, 0x53053053`, '0', this.dur(3, 20));
+    yield call('set_robust_list', `${hex(t.fs + 0x2e0)}, 24`, '0', this.dur(3, 15));
     yield callOut('rt_sigprocmask', 'SIG_SETMASK, [], ', 'NULL, 8', '0', this.dur(3, 15));
     if (fresh) yield* this.newArena(t.proc, slot);
     if (r.chance(0.5)) yield this.clock();
@@ -942,18 +956,18 @@ class World {
     }
     yield callOut('rt_sigprocmask', 'SIG_BLOCK, ~[], ', '[], 8', '0', this.dur(3, 9));
     const tid = this.newPid();
-    const tcb = slot.stack + STACK - 0x640 - PAGE + 0x990 - 0x990;
-    const w = new Thread(tid, p, 'worker', tcb);
+    const fs = slot.stack + 0x8006c0;
+    const w = new Thread(tid, p, 'worker', fs);
     w.slot = slot;
     this.addThread(w, this.threadStart(w, fresh));
-    const args = `{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=${hex(tcb)}, parent_tid=${hex(tcb)}, exit_signal=0, stack=${hex(slot.stack)}, stack_size=0x7fff80, tls=${hex(tcb - 0x2d0)}}`;
+    const args = `{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=${hex(fs + 0x2d0)}, parent_tid=${hex(fs + 0x2d0)}, exit_signal=0, stack=${hex(slot.stack)}, stack_size=0x7fff80, tls=${hex(fs)}}`;
     yield callOut('clone3', args, ` => {parent_tid=[${tid}]}, 88`, String(tid), this.dur(40, 90));
     yield callOut('rt_sigprocmask', 'SIG_SETMASK, [], ', 'NULL, 8', '0', this.dur(3, 9));
   }
 
   /** The leader joins a thread (pthread_join's futex wait on the thread's tid word). */
   private join(w: Thread): Syscall {
-    const c = call('futex', `${hex(w.tcb)}, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, ${w.tid}, NULL, FUTEX_BITSET_MATCH_ANY`, '0', 0, -1, true);
+    const c = call('futex', `${hex(w.fs + 0x2d0)}, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, ${w.tid}, NULL, FUTEX_BITSET_MATCH_ANY`, '0', 0, -1, true);
     c.waitFor = w;
     return c;
   }
@@ -967,7 +981,7 @@ class World {
     let fd = p.openFd('/etc/app/appd.conf');
     yield call('openat', `${this.at_(p)}, "/etc/app/appd.conf", O_RDONLY|O_CLOEXEC`, p.d(fd), this.dur(8, 20));
     yield callOut('newfstatat', `${p.d(fd)}, "", `, '{st_mode=S_IFREG|0644, st_size=2817, ...}, AT_EMPTY_PATH', '0', this.dur(4, 9));
-    yield callOut('read', `${p.d(fd)}, `, `${quote('# appd configuration\nlisten = 0.0.0.0:8080\nworkers = 4\n')}..., 4096`, '2817', this.dur(6, 14));
+    yield callOut('read', `${p.d(fd)}, `, `${data('# appd configuration\nlisten = 0.0.0.0:8080\nworkers = 4\n', 2817)}, 4096`, '2817', this.dur(6, 14));
     yield* this.brkChange(p, 32 * MiB);
     yield callOut('read', `${p.d(fd)}, `, '"", 4096', '0', this.dur(3, 8));
     yield call('close', p.d(fd), '0', this.dur(4, 9));
@@ -979,7 +993,7 @@ class World {
     yield call('dup2', `${p.d(fd)}, 2</dev/pts/0>`, p.d(2), this.dur(4, 9));
     yield call('close', p.d(fd), '0', this.dur(4, 9));
     p.closeFd(fd);
-    const listen = p.openFd(`socket:[${this.sockInode - 7}]`); // 3
+    const listen = p.openFd(`socket:[${this.sockBase}]`); // 3
     yield call('socket', 'AF_INET, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, IPPROTO_IP', p.d(listen), this.dur(8, 20));
     yield call('setsockopt', `${p.d(listen)}, SOL_SOCKET, SO_REUSEADDR, [1], 4`, '0', this.dur(3, 8));
     yield call('bind', `${p.d(listen)}, {sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr("0.0.0.0")}, 16`, '0', this.dur(6, 14));
@@ -993,11 +1007,15 @@ class World {
     const db = p.openFd('/var/lib/app/index.db'); // 6
     yield call('openat', `${this.at_(p)}, "/var/lib/app/index.db", O_RDWR|O_CLOEXEC`, p.d(db), this.dur(8, 30));
     // the cache process: forked, not exec'd; talks to the leader through a pipe
-    const pipe = `pipe:[${this.pipeInode++}]`;
+    const pipe = `pipe:[${this.pipeBase}]`;
     const pr = p.openFd(pipe);
     const pw = p.openFd(pipe);
     yield call('pipe2', `[${p.d(pr)}, ${p.d(pw)}], O_CLOEXEC`, '0', this.dur(5, 12));
-    yield* this.fork(t, (child) => this.cacheStart(child, pr, pw), 'cache');
+    if (pr !== 7 || pw !== 8) throw new Error('generator bug: the cache pipe must be fds 7 and 8');
+    const { child, clone } = this.fork(t, 'cache');
+    this.cache = child;
+    this.addThread(child, this.cacheStart(child));
+    yield clone;
     yield call('close', p.d(pr), '0', this.dur(4, 9));
     p.closeFd(pr);
     yield call('rt_sigaction', `SIGRT_1, {sa_handler=${hex(p.staticNext + 0x86720)}, sa_mask=[], sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_SIGINFO, sa_restorer=${hex(p.staticNext + 0x3c050)}}, NULL, 8`, '0', this.dur(3, 8));
@@ -1006,8 +1024,9 @@ class World {
     for (let i = 0; i < 4; i++) yield* this.spawnWorker(t);
   }
 
-  /** fork(): a child with a copy of the address space and descriptors. */
-  private *fork(t: Thread, body: (child: Thread) => Task, role: Role): Task {
+  /** fork(): a child with a copy of the address space and descriptors; it runs from the moment
+   * the returned clone call is printed (so its first lines may come before clone returns). */
+  private fork(t: Thread, role: Role): { child: Thread; clone: Syscall } {
     const p = t.proc;
     const pid = this.newPid();
     const cp = new Proc(pid, this.rng, p.winLow - 1024 * MiB, p.brkBase);
@@ -1015,20 +1034,17 @@ class World {
     cp.fds = p.fds.slice();
     cp.parent = t;
     this.processes++;
-    const child = new Thread(pid, cp, role, t.tcb);
-    if (role === 'cache') this.cache = child;
-    this.addThread(child, body(child));
-    yield callOut('clone', 'child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD', `, child_tidptr=${hex(t.tcb + 0xa10)}`, String(pid), this.dur(60, 200));
+    const child = new Thread(pid, cp, role, t.fs);
+    const clone = callOut('clone', 'child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD', `, child_tidptr=${hex(t.fs + 0x2d0)}`, String(pid), this.dur(60, 200));
+    return { child, clone };
   }
 
-  private *cacheStart(t: Thread, pr: number, pw: number): Task {
+  /** The cache process reads requests from the leader on fd 7 (the pipe's read end). */
+  private *cacheStart(t: Thread): Task {
     const p = t.proc;
-    yield call('set_robust_list', `${hex(t.tcb + 0xa20)}, 24`, '0', this.dur(3, 8));
-    yield call('close', p.d(pw), '0', this.dur(3, 8));
-    p.closeFd(pw);
-    // keep the read end at a known place for cacheTask
-    p.fds[7] = p.fds[pr];
-    if (pr !== 7) p.closeFd(pr);
+    yield call('set_robust_list', `${hex(t.fs + 0x2e0)}, 24`, '0', this.dur(3, 8));
+    yield call('close', p.d(8), '0', this.dur(3, 8));
+    p.closeFd(8);
   }
 
   private *cacheTask(t: Thread): Task {
@@ -1046,7 +1062,7 @@ class World {
     const n = r.int(1, 5);
     for (let i = 0; i < n; i++) {
       const off = r.int(0, 16383) * 4096;
-      yield callOut('pread64', `${p.d(6)}, `, `${quote(r.pick(DB_PAGES))}..., 4096, ${off}`, '4096', this.dur(6, 80));
+      yield callOut('pread64', `${p.d(6)}, `, `${data(r.pick(DB_PAGES), 4096)}, 4096, ${off}`, '4096', this.dur(6, 80));
       if (r.chance(0.3)) yield* this.brkChange(p, 24 * MiB);
     }
     if (r.chance(0.15)) {
@@ -1060,7 +1076,7 @@ class World {
     }
     if (r.chance(0.2)) {
       const off = r.int(0, 16383) * 4096;
-      yield call('pwrite64', `${p.d(6)}, ${quote(r.pick(DB_PAGES))}..., 4096, ${off}`, '4096', this.dur(8, 60));
+      yield call('pwrite64', `${p.d(6)}, ${data(r.pick(DB_PAGES), 4096)}, 4096, ${off}`, '4096', this.dur(8, 60));
       yield call('fdatasync', p.d(6), '0', this.dur(200, 4000), -1, true);
     }
     if (r.chance(0.2)) yield this.clock();
@@ -1069,7 +1085,7 @@ class World {
   private *helperStart(t: Thread, pr: number, pw: number): Task {
     const r = this.rng;
     let p = t.proc;
-    yield call('set_robust_list', `${hex(t.tcb + 0xa20)}, 24`, '0', this.dur(3, 8));
+    yield call('set_robust_list', `${hex(t.fs + 0x2e0)}, 24`, '0', this.dur(3, 8));
     p.fds[1] = p.fds[pw];
     yield call('dup2', `${p.d(pw)}, 1</dev/null>`, p.d(1), this.dur(3, 8));
     yield call('close', p.d(pr), '0', this.dur(3, 8));
@@ -1083,14 +1099,10 @@ class World {
     yield call('execve', `"/usr/local/bin/gzip", ${argv}, ${env} /* 17 vars */`, ENOENT, this.dur(10, 30));
     // success: a new, empty address space; close-on-exec descriptors are gone
     const np = this.newAddressSpace(p.pid);
-    this.processes--; // same process, new image
     np.parent = p.parent;
     np.fds = [p.fds[0], p.fds[1], p.fds[2]];
-    const parent = p.parent;
-    if (parent !== null) {
-      const rec = parent.proc.children.get(t);
-      if (rec !== undefined) parent.proc.children.set(t, rec);
-    }
+    p.threads.delete(t);
+    np.threads.add(t);
     t.proc = np;
     p = np;
     yield call('execve', `"/usr/bin/gzip", ${argv}, ${env} /* 17 vars */`, '0', this.dur(150, 500));
@@ -1110,13 +1122,14 @@ class World {
       let off = 0;
       while (off < size) {
         const n = Math.min(CHUNK, size - off);
-        yield callOut('read', `${p.d(fd)}, `, `${quote(fill('%d.%d 09:14:07 appd[1]: close(3) = 0 "served"\n', off, n))}..., ${CHUNK}`, String(n), this.dur(8, 40));
+        yield callOut('read', `${p.d(fd)}, `, `${data(fill('%d.%d 09:14:07 appd[1]: close(3) = 0 "served"\n', off, n), n)}, ${CHUNK}`, String(n), this.dur(8, 40));
         off += n;
         if (off <= 4 * CHUNK && r.chance(0.5)) yield* this.brkChange(p, 4 * MiB);
-        if (r.chance(0.4)) yield call('write', `${p.d(1)}, ${quote(GZIP)}..., 32768`, '32768', this.dur(10, 80));
+        if (r.chance(0.4)) yield call('write', `${p.d(1)}, ${data(GZIP, 32768)}, 32768`, '32768', this.dur(10, 80));
       }
       yield callOut('read', `${p.d(fd)}, `, `"", ${CHUNK}`, '0', this.dur(3, 8));
-      yield call('write', `${p.d(1)}, ${quote(GZIP)}..., ${r.int(100, 32767)}`, String(r.int(100, 32767)), this.dur(10, 80));
+      const last = r.int(100, 32767);
+      yield call('write', `${p.d(1)}, ${data(GZIP, last)}, ${last}`, String(last), this.dur(10, 80));
       yield call('close', p.d(fd), '0', this.dur(3, 8));
       p.closeFd(fd);
     }
@@ -1127,16 +1140,15 @@ class World {
 
   private *forkHelper(t: Thread): Task {
     const p = t.proc;
-    const pipe = `pipe:[${this.pipeInode + (this.pipeInode++ % 64)}]`;
+    const pipe = `pipe:[${this.pipeBase + 1 + (this.pipes++ % 64)}]`;
     const pr = p.openFd(pipe);
     const pw = p.openFd(pipe);
     yield call('pipe2', `[${p.d(pr)}, ${p.d(pw)}], O_CLOEXEC`, '0', this.dur(5, 12));
-    let child: Thread | null = null;
-    yield* this.fork(t, (c) => {
-      child = c;
-      return this.helperStart(c, pr, pw);
-    }, 'helper');
-    if (child !== null) p.children.set(child, { thread: child, pipeR: pr });
+    const { child, clone } = this.fork(t, 'helper');
+    this.statuses.set(child.tid, this.rng.chance(0.1) ? 1 : 0);
+    this.addThread(child, this.helperStart(child, pr, pw));
+    p.children.set(child, { thread: child, pipeR: pr });
+    yield clone;
     yield call('close', p.d(pw), '0', this.dur(4, 9));
     p.closeFd(pw);
   }
@@ -1166,7 +1178,7 @@ class World {
       return;
     }
     // housekeeping tick
-    yield call('poll', `[{fd=${p.d(5)}, events=POLLIN}, {fd=${p.d(8)}, events=POLLOUT}], 2, -1`, '1 ([{fd=5, revents=POLLIN}])', this.dur(100, 5000), -1, true);
+    yield call('poll', `[{fd=${p.d(5)}, events=POLLIN}], 1, -1`, '1 ([{fd=5, revents=POLLIN}])', this.dur(100, 5000), -1, true);
     yield callOut('read', `${p.d(5)}, `, `${quote('\x01\x00\x00\x00\x00\x00\x00\x00')}, 8`, '8', this.dur(3, 8));
     yield this.clock();
     const x = r.float();
@@ -1184,7 +1196,7 @@ class World {
       // config reload: attributes a little brk growth to appd.conf
       const fd = p.openFd('/etc/app/appd.conf');
       yield call('openat', `${this.at_(p)}, "/etc/app/appd.conf", O_RDONLY|O_CLOEXEC`, p.d(fd), this.dur(8, 20));
-      yield callOut('read', `${p.d(fd)}, `, `${quote('# appd configuration\nlisten = 0.0.0.0:8080\nworkers = 4\n')}..., 4096`, '2817', this.dur(6, 14));
+      yield callOut('read', `${p.d(fd)}, `, `${data('# appd configuration\nlisten = 0.0.0.0:8080\nworkers = 4\n', 2817)}, 4096`, '2817', this.dur(6, 14));
       yield* this.brkChange(p, 32 * MiB);
       yield callOut('read', `${p.d(fd)}, `, '"", 4096', '0', this.dur(3, 8));
       yield call('close', p.d(fd), '0', this.dur(4, 9));
@@ -1226,8 +1238,8 @@ class World {
   run_(): void {
     const pid = this.newPid();
     const proc = this.newAddressSpace(pid);
-    const tcb = proc.staticNext - 0x3000 + 0x740;
-    this.leader = new Thread(pid, proc, 'leader', tcb);
+    this.processes++;
+    this.leader = new Thread(pid, proc, 'leader', 0); // fs set by the loader
     proc.fds = ['/dev/null', '/dev/null', '/dev/pts/0'];
     this.addThread(this.leader, this.leaderStart(this.leader, ['/usr/sbin/appd', '--foreground', '--config', '/etc/app/appd.conf']));
     while (this.threads.length > 0) {

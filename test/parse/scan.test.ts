@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeQuoted, decorationOf, findClose, parseFlags, parseIntAt, splitArgs } from '../../src/parse/scan.js';
+import { PROT } from '../../src/parse/grammar.js';
+
+test('findClose skips strings that contain ") = 0" and escaped quotes', () => {
+  const line = 'write(1, "a \\"quoted\\" \\\\ back) = -1 ENOENT ("..., 37) = 37';
+  assert.equal(findClose(line, 5), line.indexOf(') = 37'));
+  const nl = 'access("/tmp/line\\nbreak) = 0", F_OK)   = -1 ENOENT (No such file or directory)';
+  assert.equal(findClose(nl, 6), nl.indexOf(')   = -1'));
+});
+
+test('findClose understands nested and socket decorations', () => {
+  const line = 'read(5<TCP:[127.0.0.1:59149->127.0.0.1:35484]>, "GET", 64) = 18';
+  assert.equal(findClose(line, 4), line.indexOf(') = 18'));
+  const nested = 'fstat(12</dev/null<char 1:3>>, {st_mode=S_IFCHR|0666}) = 0';
+  assert.equal(findClose(nested, 5), nested.indexOf(') = 0'));
+});
+
+test('findClose reports an unclosed call as -1', () => {
+  assert.equal(findClose('mmap(NULL, 8392704, PROT_NONE, -1, 0 <unfinished ...>', 4), -1);
+  assert.equal(findClose('write(2, "alarm!\\n", 7alarm!', 5), -1);
+});
+
+test('splitArgs splits only at the top level', () => {
+  const s = 'f({a=1, b=[2, 3]}, "x, y", 3</a,b>)';
+  assert.deepEqual(splitArgs(s, 2, s.length - 1), ['{a=1, b=[2, 3]}', '"x, y"', '3</a,b>']);
+});
+
+test('parseIntAt reads hex, decimal, negative, NULL and decorated numbers', () => {
+  assert.equal(parseIntAt('0x7f58be205000'), 0x7f58be205000);
+  assert.equal(parseIntAt('-1'), -1);
+  assert.equal(parseIntAt('NULL'), 0);
+  assert.equal(parseIntAt('3</etc/ld.so.cache>'), 3);
+  assert.ok(Number.isNaN(parseIntAt('AT_FDCWD')));
+});
+
+test('parseFlags reads symbolic, verbose (-X verbose) and raw (-X raw) forms alike', () => {
+  assert.equal(parseFlags('PROT_READ|PROT_WRITE', PROT), 3);
+  assert.equal(parseFlags('0x3 /* PROT_READ|PROT_WRITE */', PROT), 3);
+  assert.equal(parseFlags('3', PROT), 3);
+  assert.equal(parseFlags('PROT_NONE', PROT), 0);
+});
+
+test('strings and decorations are decoded from strace escapes', () => {
+  assert.equal(decodeQuoted('"/tmp/caf\\303\\251/x"'), '/tmp/café/x');
+  assert.equal(decodeQuoted('"a\\nb"...'), 'a\nb');
+  assert.equal(decorationOf('3</tmp/a\\76b\\74c>'), '/tmp/a>b<c');
+  assert.equal(decorationOf('12</dev/null<char 1:3>>'), '/dev/null');
+  assert.equal(decorationOf('5<TCP:[127.0.0.1:1->127.0.0.1:2]>'), 'TCP:[127.0.0.1:1->127.0.0.1:2]');
+  assert.equal(decorationOf('3'), null);
+});
