@@ -2,6 +2,10 @@
 // every event (numbers default to NaN, names to null) so the model's hot loop stays monomorphic.
 import type { Effect } from './grammar.js';
 
+/** How the trace's lines are timestamped (strace -t/-tt, -ttt, -r, or none). */
+export const TIMESTAMP_KINDS = ['none', 'relative', 'time-of-day', 'epoch'] as const;
+export type TimestampKind = (typeof TIMESTAMP_KINDS)[number];
+
 export const EVENT = {
   /** A completed system call (or library call) in the grammar. */
   CALL: 0,

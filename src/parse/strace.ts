@@ -12,7 +12,7 @@ import {
   skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
 import type { Problems } from '../problems.js';
-import type { TimestampKind } from '../report/types.js';
+import type { TimestampKind } from './events.js';
 
 export interface LineCounts {
   lines: number;

@@ -4,7 +4,7 @@ import type { Report } from './types.js';
 import { formatBytes, formatCount, formatRatio, formatSeconds } from './units.js';
 
 export interface TextOptions {
-  /** How many files to list (the rest are summed in one line). */
+  /** How many files and processes to list (the rest are counted in one line). */
   top: number;
   /** Bold headings (a terminal without NO_COLOR). */
   color: boolean;
@@ -63,7 +63,8 @@ export function formatText(report: Report, opts: TextOptions): string {
 
   out.push(h('Processes') + ' (heap: brk + private anonymous writable; writable: all private writable = VmData)');
   const prow = [['PID', 'PARENT', 'HEAP PEAK', 'HEAP END', 'WRIT PEAK', 'WRIT END', 'EXIT', 'COMMAND']];
-  for (const p of report.processes) {
+  const biggest = [...report.processes].sort((a, b) => b.writable.peak - a.writable.peak || a.pid - b.pid).slice(0, opts.top);
+  for (const p of report.processes.filter((x) => biggest.includes(x))) {
     const exit = p.exit === null ? '-' : p.exit.signal ?? String(p.exit.code);
     const threads = p.threads.length > 1 ? ` (${p.threads.length} threads)` : '';
     prow.push([
@@ -72,6 +73,9 @@ export function formatText(report: Report, opts: TextOptions): string {
     ]);
   }
   out.push(...table(prow, 6).map((l) => '  ' + l));
+  if (report.processes.length > biggest.length) {
+    out.push(`  … ${report.processes.length - biggest.length} more process(es) with smaller peaks (--json lists all)`);
+  }
   out.push('');
 
   out.push(

@@ -5,8 +5,8 @@
 export const TRACE_FORMATS = ['strace', 'ltrace'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
-export const TIMESTAMP_KINDS = ['none', 'relative', 'time-of-day', 'epoch'] as const;
-export type TimestampKind = (typeof TIMESTAMP_KINDS)[number];
+export { TIMESTAMP_KINDS, type TimestampKind } from '../parse/events.js';
+import type { TimestampKind } from '../parse/events.js';
 
 /** A problem kind found in the input, counted, with where it was first seen. */
 export interface InputProblem {

@@ -55,6 +55,20 @@ function probe(tool: 'strace' | 'gcc' | 'python3'): string | null {
     const r = spawnSync(path, ['-f', '-o', '/dev/null', '/bin/true'], { encoding: 'utf8', timeout: 30_000 });
     if (r.status !== 0) return `strace cannot trace here: ${(r.stderr || String(r.error)).trim().split('\n')[0] ?? ''}`;
   }
+  if (tool === 'gcc') {
+    // Installed is not enough: without binutils (as, ld) or libc headers gcc cannot build anything.
+    const dir = mkdtempSync(join(tmpdir(), 'heaptrace-gcc-probe-'));
+    try {
+      const r = spawnSync(path, ['-pthread', '-x', 'c', '-o', join(dir, 'probe'), '-'], {
+        input: '#include <pthread.h>\n#include <sys/mman.h>\nint main(void) { return 0; }\n',
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      if (r.status !== 0) return `gcc cannot build programs here: ${(r.stderr || String(r.error)).trim().split('\n')[0] ?? ''}`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   if (tool === 'python3') {
     try {
       pythonExecutable();

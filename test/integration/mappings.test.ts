@@ -13,6 +13,8 @@ import {
   MiB,
   analyzeWithEvents,
   compileC,
+  describeFiles,
+  fileEntry,
   missingTools,
   outputLines,
   pairMarks,
@@ -36,7 +38,7 @@ test('SPEC §1 table, one syscall kind per step: writable = VmData and heap as t
   const trace = join(dir, 'trace.txt');
   const run = straceToFile([program, file], trace);
 
-  const { events } = await analyzeWithEvents(trace);
+  const { report, events } = await analyzeWithEvents(trace);
   const marks = parseMarks(run.stdout);
   assert.ok(marks.length > 20, `program output: ${run.stdout}`);
   const pid = (marks[0] as { pid: number }).pid;
@@ -68,4 +70,13 @@ test('SPEC §1 table, one syscall kind per step: writable = VmData and heap as t
     }
   }
   assert.deepEqual(problems, [], `steps where the model disagrees:\n  ${problems.join('\n  ')}`);
+
+  // SPEC §2: mmap of a descriptor makes its file current. The program never reads FILE; the only
+  // heap growth made while FILE was the current file is the step that maps it and then allocates.
+  const f = fileEntry(report, file);
+  const after = heapExpected.get('file-map-then-anon');
+  assert.equal(f.heap.growth, after, `growth of the mapped file\n  ${describeFiles(report)}`);
+  assert.equal(f.bytesRead, 0);
+  assert.equal(f.reads, 0);
+  assert.equal(f.amplification, null);
 });

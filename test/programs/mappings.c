@@ -7,7 +7,8 @@
  *   HEAP <pid> <step> <bytes>          (the change SPEC §1's "heap" series must show for the step)
  * The HEAP line is the program's own account of what it just did: anonymous private writable bytes
  * and brk, but not file-backed, shared, grows-down or PROT_NONE memory.
- * No malloc or stdio: the steps are the only memory changes between markers.
+ * No malloc or stdio: the steps are the only memory changes between markers. FILE is never read:
+ * it becomes the current file only by being mapped, and only one step allocates after mapping it.
  */
 #define _GNU_SOURCE
 #include "vmdata.h"
@@ -66,6 +67,11 @@ int main(int argc, char **argv) {
   step("file-shared-rw", 0);
   map(NULL, 1 * MiB, RW, PA | MAP_GROWSDOWN, -1);
   step("growsdown", 0);
+
+  /* mapping a file makes it the current file (SPEC §2): the next allocation is charged to it */
+  map(NULL, 64 * KiB, PROT_READ, MAP_PRIVATE, ro);
+  map(NULL, 1 * MiB, RW, PA, -1);
+  step("file-map-then-anon", 1 * MiB);
 
   /* a PROT_NONE reservation, MAP_FIXED overlays (glibc arenas, thread stacks) */
   char *r = map(NULL, 8 * MiB, PROT_NONE, PA | MAP_NORESERVE, -1);

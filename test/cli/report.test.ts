@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { validateReport, type Report } from '../../src/index.js';
+import { BIN, SAMPLES, shape } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
+
+const SPIKE = SAMPLES + 'registry-spike.strace';
+
+test('report prints the files by heap peak, the processes and the input accounting', async () => {
+  const r = await runCli(['report', SPIKE]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /9\.56 MiB\s+9\.56 MiB\s+9\.56 MiB\s+16 KiB\s+612x\s+\/home\/wingo\/f\/flumotion\/cache\/registry\/registry\.xml/);
+  assert.match(r.stdout, /Input: 13 lines: 13 parsed, 0 ignored, 0 rejoined, 0 unparsed/);
+});
+
+test('report is the default command', async () => {
+  const a = await runCli([SPIKE]);
+  const b = await runCli(['report', SPIKE]);
+  assert.equal(a.code, 0);
+  assert.equal(a.stdout, b.stdout);
+});
+
+test('--json - writes a report that validates, and only the report, to stdout', async () => {
+  const r = await runCli([SPIKE, '--json', '-']);
+  assert.equal(r.code, 0);
+  const report = JSON.parse(r.stdout) as Report;
+  assert.equal(validateReport(report), null);
+  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.files[0]?.heap.peak, 10_027_008);
+});
+
+test('--json FILE writes the report and still prints the summary', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-'));
+  try {
+    const out = join(dir, 'r.json');
+    const r = await runCli([SPIKE, '--json', out]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Heap growth by file/);
+    assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).files.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('standard input, "-" and gzip are read', async () => {
+  const text = readFileSync(SPIKE, 'utf8');
+  const viaStdin = await runCli(['--json', '-'], text);
+  const viaDash = await runCli(['-', '--json', '-'], text);
+  assert.equal(viaStdin.code, 0);
+  assert.equal((JSON.parse(viaStdin.stdout) as Report).files[0]?.heap.peak, 10_027_008);
+  assert.equal(viaDash.stdout, viaStdin.stdout);
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-'));
+  try {
+    const gz = join(dir, 'trace.log.gz');
+    writeFileSync(gz, gzipSync(Buffer.from(text)));
+    const r = await runCli([gz, '--json', '-']);
+    assert.equal(r.code, 0);
+    assert.equal((JSON.parse(r.stdout) as Report).files[0]?.heap.peak, 10_027_008);
+    writeFileSync(gz, gzipSync(Buffer.from(text)).subarray(0, 40));
+    const cut = await runCli([gz]);
+    assert.equal(cut.code, 2);
+    assert.match(cut.stderr, /looks like gzip but does not decompress/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bad input exits 2 with a clear message and no stack trace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-'));
+  try {
+    const cases: Array<[string, Buffer | null, RegExp]> = [
+      ['missing.log', null, /cannot read .*missing\.log: no such file/],
+      ['empty.log', Buffer.alloc(0), /is empty: there is no trace to read; capture one with: strace -f/],
+      ['binary.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]), /is not text .* not an strace or ltrace log/],
+      ['other.log', Buffer.from('GET /index.html 200\nGET /favicon.ico 404\n'), /not an strace or ltrace log: none of its first lines/],
+    ];
+    for (const [name, content, message] of cases) {
+      const p = join(dir, name);
+      if (content) writeFileSync(p, content);
+      const r = await runCli([p]);
+      assert.equal(r.code, 2, name);
+      assert.match(r.stderr, message, name);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, `${name}: no stack trace`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('unparsed lines are a counted warning, and an error with --strict', async () => {
+  const trace = readFileSync(SPIKE, 'utf8') + 'this line is garbage\n';
+  const loose = await runCli(['--json', '-'], trace);
+  assert.equal(loose.code, 0);
+  const report = JSON.parse(loose.stdout) as Report;
+  assert.equal(report.input.unparsed, 1);
+  assert.deepEqual(report.input.unparsedLines, ['-:14']);
+  assert.match(loose.stderr, /warning: 1 × lines not understood as trace records \(first at -:14\)/);
+  const strict = await runCli(['--strict'], trace);
+  assert.equal(strict.code, 2);
+  assert.match(strict.stderr, /--strict: .*1 unparsed line/);
+  const quiet = await runCli(['-q'], trace);
+  assert.equal(quiet.stderr, '');
+});
+
+test('unknown options are usage errors (exit 2); --help and --version exit 0', async () => {
+  const bad = await runCli(['--no-such-option', SPIKE]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Unknown argument/);
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /strace -f -tt -T -y -o trace\.log/);
+  const version = await runCli(['--version']);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('the real binary survives a closed pipe (| head)', async () => {
+  const child = spawn(process.execPath, [BIN, shape('01-threads-f-stderr.txt'), '--json', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.doesNotMatch(stderr, /internal error|EPIPE|\n\s+at /);
+  assert.ok(code === 0 || code === null, `exit ${code}`);
+});
