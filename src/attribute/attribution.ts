@@ -2,6 +2,7 @@
 // every change to the heap series is charged to the current file of the thread that made it.
 import type { ModelSink, ProcessState, ThreadState } from '../model/model.js';
 import type { TraceEvent } from '../parse/events.js';
+import { detach } from '../parse/scan.js';
 
 export class Charge {
   net = 0;
@@ -80,8 +81,8 @@ export class Attribution implements ModelSink {
   touch(thread: ThreadState, name: string, kind: 'open' | 'read' | 'map', bytes: number, e: TraceEvent): void {
     let f = this.files.get(name);
     if (!f) {
-      f = new FileStats(name);
-      this.files.set(name, f);
+      f = new FileStats(detach(name));
+      this.files.set(f.path, f);
     }
     f.processes.add(thread.proc);
     if (kind === 'open') f.opens++;

@@ -150,6 +150,16 @@ export class AddressSpace {
     }
   }
 
+  /**
+   * The process is gone: drop the intervals and keep only the totals, so a long trace of many
+   * short-lived processes holds a few numbers per process, not their maps.
+   */
+  release(): void {
+    this.starts = [];
+    this.ends = [];
+    this.attrs = [];
+  }
+
   /** The attributes of the interval holding addr, or null when the trace never showed it mapped. */
   attrsAt(addr: number): number | null {
     const k = this.firstEndingAfter(addr);

@@ -4,7 +4,7 @@
 import { AddressSpace, ATTR, UNKNOWN_ORIGIN } from './address-space.js';
 import { EVENT, type TraceEvent } from '../parse/events.js';
 import { BITS } from '../parse/grammar.js';
-import { pageUp } from '../parse/scan.js';
+import { detach, pageUp } from '../parse/scan.js';
 import type { Problems } from '../problems.js';
 
 interface FdEntry {
@@ -91,7 +91,7 @@ export class MemoryModel {
 
   apply(e: TraceEvent): void {
     const thread = this.threadFor(e);
-    if (e.comm !== null) thread.proc.comm = e.comm;
+    if (e.comm !== null && e.comm !== thread.proc.comm) thread.proc.comm = detach(e.comm);
     switch (e.type) {
       case EVENT.CALL:
         if (!e.failed) this.call(e, thread);
@@ -141,7 +141,7 @@ export class MemoryModel {
     // A child that shows up before the clone/fork that made it has returned in its parent.
     const spawn = this.spawns.length > 0 ? this.spawns[this.spawns.length - 1] : undefined;
     if (spawn && spawn.child === null) {
-      const child = this.createChild(spawn.parent, e.tid, spawn.flags);
+      const child = this.createChild(spawn.parent, e.tid, spawn.flags, e.time);
       spawn.child = child;
       return child;
     }
@@ -185,7 +185,7 @@ export class MemoryModel {
     return t;
   }
 
-  private createChild(parent: ThreadState, tid: number, flags: number): ThreadState {
+  private createChild(parent: ThreadState, tid: number, flags: number, time: number): ThreadState {
     let child: ThreadState;
     if (flags & BITS.CLONE_THREAD) {
       child = new ThreadState(tid, parent.proc);
@@ -200,7 +200,7 @@ export class MemoryModel {
         const copy = pp.as.clone();
         child = this.newProcess(tid, pp, copy, fds);
         copy.owner = child.proc;
-        this.notePeak(child.proc, NaN);
+        this.notePeak(child.proc, time);
       }
     }
     this.sink.spawn(parent, child);
@@ -214,6 +214,7 @@ export class MemoryModel {
       proc.ended = true;
       if (e.type === EVENT.EXITED) proc.exitCode = e.code;
       else proc.exitSignal = e.signal;
+      if (proc.as.owner === proc) proc.as.release();
     }
   }
 
@@ -276,7 +277,7 @@ export class MemoryModel {
         return;
       case 'open': {
         if (!(e.ret >= 0)) return;
-        const name = e.retName ?? e.path ?? `fd:${e.ret}`;
+        const name = detach(e.retName ?? e.path ?? `fd:${e.ret}`);
         proc.fds.set(e.ret, { name, cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
         e.resolved = name;
         this.sink.touch(thread, name, 'open', 0, e);
@@ -298,7 +299,7 @@ export class MemoryModel {
       case 'fcntl': {
         if (e.effect === 'fcntl' && e.flags !== BITS.F_DUPFD && e.flags !== BITS.F_DUPFD_CLOEXEC) return;
         if (!(e.ret >= 0)) return;
-        const name = this.fdName(proc, e.fd, e.fdName);
+        const name = detach(this.fdName(proc, e.fd, e.fdName));
         const cloexec = e.effect === 'fcntl' ? e.flags === BITS.F_DUPFD_CLOEXEC : (e.flags & BITS.O_CLOEXEC) !== 0;
         proc.fds.set(e.ret, { name, cloexec });
         e.resolved = name;
@@ -307,14 +308,14 @@ export class MemoryModel {
       case 'pipe':
         if (e.ret === 0 && e.fds) {
           e.fds.forEach((fd, k) => {
-            proc.fds.set(fd, { name: e.fdNames?.[k] ?? 'pipe', cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
+            proc.fds.set(fd, { name: detach(e.fdNames?.[k] ?? 'pipe'), cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
           });
         }
         return;
       case 'socket':
       case 'accept':
         if (e.ret >= 0) {
-          const name = e.retName ?? (e.effect === 'socket' && e.path ? `socket:[${e.path}]` : 'socket');
+          const name = detach(e.retName ?? (e.effect === 'socket' && e.path ? `socket:[${e.path}]` : 'socket'));
           proc.fds.set(e.ret, { name, cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
         }
         return;
@@ -366,7 +367,7 @@ export class MemoryModel {
       }
       return;
     }
-    this.createChild(thread, e.ret, e.flags);
+    this.createChild(thread, e.ret, e.flags, e.time);
   }
 
   private exec(thread: ThreadState, e: TraceEvent): void {
@@ -381,8 +382,8 @@ export class MemoryModel {
       thread.tid = proc.pid;
       this.threads.set(proc.pid, thread);
     }
-    proc.command = e.path;
-    proc.argv = e.argv;
+    proc.command = e.path === null ? null : detach(e.path);
+    proc.argv = e.argv === null ? null : e.argv.map(detach);
     const as = new AddressSpace();
     as.owner = proc;
     proc.as = as;

@@ -59,4 +59,35 @@ export class TraceEvent {
   /** Where it came from, for messages: source name and 1-based line. */
   source = '';
   line = 0;
+
+  /** Back to defaults, so one object can carry every event of a parser (the model never keeps it). */
+  reset(): this {
+    this.type = EVENT.CALL;
+    this.tid = -1;
+    this.time = NaN;
+    this.comm = null;
+    this.name = '';
+    this.effect = null;
+    this.ret = NaN;
+    this.failed = false;
+    this.retName = null;
+    this.addr = NaN;
+    this.length = NaN;
+    this.newLength = NaN;
+    this.prot = NaN;
+    this.flags = NaN;
+    this.fd = NaN;
+    this.newFd = NaN;
+    this.path = null;
+    this.fdName = null;
+    this.fds = null;
+    this.fdNames = null;
+    this.argv = null;
+    this.code = NaN;
+    this.signal = null;
+    this.resolved = null;
+    this.source = '';
+    this.line = 0;
+    return this;
+  }
 }

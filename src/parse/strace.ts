@@ -9,7 +9,7 @@ import { EVENT, TraceEvent } from './events.js';
 import { BITS, CLONE, MAP, MREMAP, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
   CH, decodeQuoted, decorationOf, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
-  skipAngle, splitArgs, unescapeBytes,
+  argBounds, skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
 import type { Problems } from '../problems.js';
 import type { TimestampKind } from './events.js';
@@ -66,6 +66,13 @@ export class StraceParser {
   truncated = false;
 
   private readonly pending = new Map<number, Pending>();
+  /**
+   * The event object handed to the sink, reused for every record: the model consumes it
+   * synchronously and keeps none, so no 30-field object is allocated per call.
+   */
+  private readonly event = new TraceEvent();
+  /** Argument bounds, reused for every line (no per-line allocation). */
+  private readonly bounds = new Int32Array(16);
   private partial: string | null = null;
   private partialLine = 0;
   private partialPieces = 0;
@@ -373,7 +380,7 @@ export class StraceParser {
   private parseExit(line: string, i: number, tid: number, time: number, comm: string | null): Status {
     // Rare lines: a linear regex is fine here.
     const body = line.slice(i + 4);
-    const e = new TraceEvent();
+    const e = this.event.reset();
     e.tid = tid;
     e.time = time;
     e.comm = comm;
@@ -406,7 +413,7 @@ export class StraceParser {
   private parseSignal(line: string, i: number, tid: number, time: number, comm: string | null): Status {
     const m = /^--- (?:stopped by )?(SIG[A-Z0-9+-]+)/.exec(line.slice(i));
     if (m === null) return line.trimEnd().endsWith('---') ? Status.Ignored : Status.Unparsed;
-    const e = new TraceEvent();
+    const e = this.event.reset();
     e.type = EVENT.SIGNAL;
     e.tid = tid;
     e.time = time;
@@ -455,7 +462,7 @@ export class StraceParser {
     if (i >= n) return Status.Incomplete;
     if (!def) return Status.Parsed;
 
-    const e = new TraceEvent();
+    const e = this.event.reset();
     e.type = EVENT.CALL;
     e.tid = tid;
     e.time = time;
@@ -491,7 +498,7 @@ export class StraceParser {
   }
 
   private emitSpawnStart(def: SyscallDef, args: string, tid: number, time: number, comm: string | null): void {
-    const e = new TraceEvent();
+    const e = this.event.reset();
     e.type = EVENT.SPAWN_START;
     e.tid = tid;
     e.time = time;
@@ -523,16 +530,16 @@ export class StraceParser {
       e.flags = this.spawnFlags(def, line.slice(open + 1, close));
       return true;
     }
-    if (def.effect === 'self' || def.effect === 'exit' || def.effect === 'exitGroup') {
-      if (a.code !== undefined) e.code = parseIntAt(splitArgs(line, open + 1, close)[a.code] ?? '');
-      return true;
-    }
-    const args = splitArgs(line, open + 1, close);
-    const at = (pos: number | undefined): string | undefined => (pos === undefined ? undefined : args[pos]);
-    const num = (pos: number | undefined): number => {
-      const s = at(pos);
-      return s === undefined ? NaN : parseIntAt(s);
-    };
+    const b = this.bounds;
+    const count = argBounds(line, open + 1, close, b);
+    const has = (pos: number | undefined): pos is number => pos !== undefined && pos < count && 2 * pos + 1 < b.length;
+    const num = (pos: number | undefined): number => (has(pos) ? parseIntAt(line, b[2 * pos] as number) : NaN);
+    const flags = (pos: number | undefined, table: Readonly<Record<string, number>>): number =>
+      has(pos) ? parseFlags(line, table, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
+    const decoration = (pos: number | undefined): string | null =>
+      has(pos) ? decorationOf(line, b[2 * pos] as number, b[2 * pos + 1] as number) : null;
+    const text = (pos: number | undefined): string | undefined =>
+      has(pos) ? line.slice(b[2 * pos] as number, b[2 * pos + 1] as number) : undefined;
     switch (def.effect) {
       case 'brk':
         e.addr = num(a.addr);
@@ -540,10 +547,10 @@ export class StraceParser {
       case 'map':
         e.addr = num(a.addr);
         e.length = num(a.length);
-        e.prot = parseFlags(at(a.prot) ?? '', PROT);
-        e.flags = parseFlags(at(a.flags) ?? '', MAP);
+        e.prot = flags(a.prot, PROT);
+        e.flags = flags(a.flags, MAP);
         e.fd = num(a.fd);
-        e.fdName = decorationOf(at(a.fd) ?? '');
+        e.fdName = e.fd >= 0 ? decoration(a.fd) : null;
         return !Number.isNaN(e.length);
       case 'unmap':
       case 'advise':
@@ -553,25 +560,35 @@ export class StraceParser {
       case 'protect':
         e.addr = num(a.addr);
         e.length = num(a.length);
-        e.prot = parseFlags(at(a.prot) ?? '', PROT);
+        e.prot = flags(a.prot, PROT);
         return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
       case 'remap':
         e.addr = num(a.addr);
         e.length = num(a.length);
         e.newLength = num(a.newLength);
-        e.flags = parseFlags(at(a.flags) ?? '', MREMAP);
+        e.flags = flags(a.flags, MREMAP);
         return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.newLength);
+      case 'self':
+      case 'exit':
+      case 'exitGroup':
+        e.code = num(a.code);
+        return true;
       case 'exec': {
-        const p = at(a.path);
+        const p = text(a.path);
         e.path = p === undefined ? null : decodeQuoted(p);
-        const argv = at(a.argv);
+        const argv = text(a.argv);
         e.argv = argv === undefined ? null : decodeArgv(argv);
         return true;
       }
       case 'open': {
-        const p = at(a.path);
+        const p = text(a.path);
         e.path = p === undefined ? null : decodeQuoted(p);
-        e.flags = a.flags === undefined ? 0 : parseFlags(openFlagsText(def, at(a.flags) ?? '', line, open, close), OPEN_TABLE);
+        if (def.namedFlags !== null) {
+          const named = namedValue(line.slice(open + 1, close), def.namedFlags);
+          e.flags = named === null ? flags(a.flags, OPEN_TABLE) : parseFlags(named, OPEN_TABLE);
+        } else {
+          e.flags = flags(a.flags, OPEN_TABLE);
+        }
         return e.path !== null;
       }
       case 'close':
@@ -580,24 +597,25 @@ export class StraceParser {
       case 'dup':
       case 'fcntl':
         e.fd = num(a.fd);
-        e.fdName = decorationOf(at(a.fd) ?? '');
+        e.fdName = decoration(a.fd);
         if (a.newFd !== undefined) e.newFd = num(a.newFd);
-        if (a.flags !== undefined && def.effect === 'dup') e.flags = parseFlags(at(a.flags) ?? '', OPEN_TABLE);
+        if (def.effect === 'dup') e.flags = flags(a.flags, OPEN_TABLE);
+        if (def.effect === 'accept') e.flags = flags(a.flags, OPEN_TABLE);
         if (a.cmd !== undefined) {
-          const cmd = at(a.cmd) ?? '';
+          const cmd = text(a.cmd) ?? '';
           e.flags = cmd.startsWith('F_DUPFD_CLOEXEC') ? BITS.F_DUPFD_CLOEXEC : cmd.startsWith('F_DUPFD') ? BITS.F_DUPFD : parseIntAt(cmd);
         }
         return !Number.isNaN(e.fd);
       case 'pipe': {
-        const list = at(a.fds) ?? '';
+        const list = text(a.fds) ?? '';
         const inner = list.startsWith('[') ? splitArgs(list, 1, list.length - 1) : [];
-        e.fds = inner.map((s) => parseIntAt(s));
-        e.fdNames = inner.map((s) => decorationOf(s));
-        if (a.flags !== undefined) e.flags = parseFlags(at(a.flags) ?? '', OPEN_TABLE);
+        e.fds = inner.map((x) => parseIntAt(x));
+        e.fdNames = inner.map((x) => decorationOf(x));
+        e.flags = flags(a.flags, OPEN_TABLE);
         return true;
       }
       case 'socket':
-        e.path = at(a.domain) ?? null;
+        e.path = text(a.domain) ?? null;
         return true;
       default:
         return true;
@@ -606,12 +624,6 @@ export class StraceParser {
 }
 
 const OPEN_TABLE: Readonly<Record<string, number>> = { O_CLOEXEC: BITS.O_CLOEXEC, SOCK_CLOEXEC: BITS.O_CLOEXEC };
-
-/** openat2 prints its flags inside the how struct: {flags=O_RDONLY|O_CLOEXEC, …}. */
-function openFlagsText(def: SyscallDef, positional: string, line: string, open: number, close: number): string {
-  if (def.namedFlags === null) return positional;
-  return namedValue(line.slice(open + 1, close), def.namedFlags) ?? positional;
-}
 
 /** ["echo", "from-vfork"] as printed by strace (possibly abbreviated with ...), decoded. */
 function decodeArgv(text: string): string[] | null {

@@ -60,7 +60,7 @@ function fileReport(f: FileStats, t0: number): FileReport {
     reads: f.reads,
     bytesRead: f.bytesRead,
     heap: { peak: f.heap.peak, net: f.heap.net, growth: f.heap.growth },
-    amplification: f.bytesRead > 0 ? Math.round((f.heap.peak / f.bytesRead) * 1000) / 1000 : null,
+    amplification: f.bytesRead > 0 ? f.heap.peak / f.bytesRead : null,
     firstSeen: rel(f.firstSeen, t0),
   };
 }
