@@ -21,6 +21,14 @@ export const MESSAGES = {
   unreadable: (name: string, why: string) => `cannot read ${name}: ${why}`,
   strictFailed: (summary: string) => `--strict: the input has problems: ${summary}`,
   gzipBroken: (name: string, why: string) => `${shown(name)} looks like gzip but does not decompress: ${why}`,
+  badSize: (text: string) => `got ${JSON.stringify(text)}: sizes are a number with B, kB, MB, GB, KiB, MiB or GiB`,
+  badRatio: (text: string) => `got ${JSON.stringify(text)}: a ratio is a number, optionally followed by "x" (e.g. 50 or 50x)`,
+  badGlob: (glob: string, why: string) => `bad glob ${JSON.stringify(glob)}: ${why}`,
+  badRuleArg: (option: string, text: string, why: string) => `--${option} ${JSON.stringify(text)}: ${why}`,
+  ruleNeedsGlob: (option: string, text: string) =>
+    `--${option} ${JSON.stringify(text)}: expected GLOB=LIMIT, e.g. --${option} 'registry.xml=2MiB'`,
+  noRules: 'check needs at least one rule: --max-delta GLOB=SIZE, --max-net, --max-growth, --max-amplification, --max-heap, --max-writable or --rules FILE',
+  badRulesFile: (file: string, problems: string) => `${file} is not a valid rules file: ${problems}`,
 } as const;
 
 /** Problems counted in the input: the code, and the sentence shown once per kind on stderr and in the JSON. */

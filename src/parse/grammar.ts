@@ -52,3 +52,19 @@ export const BITS = {
   F_DUPFD: SYSCALLS.constants.fcntl.F_DUPFD,
   F_DUPFD_CLOEXEC: SYSCALLS.constants.fcntl.F_DUPFD_CLOEXEC,
 } as const;
+
+/**
+ * The definition for the call name at line[start, end), without making a substring: candidates are
+ * bucketed by name length and compared in place. Most lines name calls the model ignores, and
+ * this rejects them with a length check and a character compare, with no substring to allocate
+ * and hash per line.
+ */
+const BY_LENGTH: SyscallDef[][] = [];
+for (const def of SYSCALL_DEFS.values()) (BY_LENGTH[def.name.length] ??= []).push(def);
+
+export function lookupSyscall(line: string, start: number, end: number): SyscallDef | undefined {
+  const bucket = BY_LENGTH[end - start];
+  if (bucket === undefined) return undefined;
+  for (const def of bucket) if (line.startsWith(def.name, start)) return def;
+  return undefined;
+}

@@ -6,7 +6,7 @@
 // interleaved from elsewhere (2>&1 captures; joined with its continuation), the timestamp kind,
 // and whether we are inside a -c/-C summary table.
 import { EVENT, TraceEvent } from './events.js';
-import { BITS, CLONE, MAP, MREMAP, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
+import { BITS, CLONE, lookupSyscall, MAP, MREMAP, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
   CH, decodeQuoted, decorationOf, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
   argBounds, skipAngle, splitArgs, unescapeBytes,
@@ -267,8 +267,7 @@ export class StraceParser {
       }
       return Status.Unparsed;
     }
-    const name = line.slice(i, p);
-    return this.parseCall(line, name, p, tid, time, comm);
+    return this.parseCall(line, i, p, tid, time, comm);
   }
 
   private parseTime(line: string, i: number): { value: number; end: number } {
@@ -351,7 +350,7 @@ export class StraceParser {
       return st;
     }
     const combined = name + '(' + pending.args + line.slice(rest);
-    const st = this.parseCall(combined, name, name.length, tid, time, comm, true);
+    const st = this.parseCall(combined, 0, name.length, tid, time, comm, true);
     if (st === Status.Parsed) this.pending.delete(key);
     return st;
   }
@@ -435,9 +434,9 @@ export class StraceParser {
   }
 
   private parseCall(
-    line: string, name: string, open: number, tid: number, time: number, comm: string | null, resumed = false,
+    line: string, nameStart: number, open: number, tid: number, time: number, comm: string | null, resumed = false,
   ): Status {
-    const def = SYSCALL_DEFS.get(name);
+    const def = lookupSyscall(line, nameStart, open);
     const close = findClose(line, open);
     if (close < 0) {
       const trimmed = line.trimEnd();
@@ -445,8 +444,8 @@ export class StraceParser {
         const argsEnd = trimmed.length - UNFINISHED.length;
         // strace prints the arguments so far, then " <unfinished ...>".
         const args = def ? line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd) : null;
-        this.pending.set(tid, { name, args });
-        if (def && SPAWNS.has(name)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
+        this.pending.set(tid, { name: def ? def.name : line.slice(nameStart, open), args });
+        if (def && SPAWNS.has(def.name)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
       }
       if (trimmed.endsWith(DETACHED)) return Status.Parsed;
@@ -467,7 +466,7 @@ export class StraceParser {
     e.tid = tid;
     e.time = time;
     e.comm = comm;
-    e.name = name;
+    e.name = def.name;
     e.effect = def.effect;
     e.source = this.source;
     e.line = this.lineNo;
