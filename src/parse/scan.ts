@@ -139,35 +139,16 @@ export function argBounds(s: string, from: number, to: number, out: Int32Array):
   return count;
 }
 
-/** The top-level, comma-separated arguments of s[from, to), each trimmed. */
+/** The top-level, comma-separated arguments of s[from, to), each trimmed (for rare calls; see argBounds). */
 export function splitArgs(s: string, from: number, to: number): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = from;
-  let i = from;
-  while (i < to) {
-    const c = s.charCodeAt(i);
-    if (c === CH.QUOTE) {
-      i = Math.min(skipString(s, i), to);
-      continue;
-    }
-    if (c === CH.LT) {
-      i = Math.min(skipAngle(s, i), to);
-      continue;
-    }
-    if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
-    else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) depth--;
-    else if (c === CH.COMMA && depth === 0) {
-      out.push(s.slice(start, i).trim());
-      start = i + 1;
-    } else if (c === CH.SLASH && s.charCodeAt(i + 1) === CH.STAR) {
-      i = skipComment(s, i);
-      continue;
-    }
-    i++;
+  let bounds = new Int32Array(32);
+  let count = argBounds(s, from, to, bounds);
+  if (2 * count > bounds.length) {
+    bounds = new Int32Array(2 * count);
+    count = argBounds(s, from, to, bounds);
   }
-  const last = s.slice(start, to).trim();
-  if (last.length > 0 || out.length > 0) out.push(last);
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) out.push(s.slice(bounds[2 * k] as number, bounds[2 * k + 1] as number));
   return out;
 }
 
