@@ -27,7 +27,10 @@ export const MESSAGES = {
   badRuleArg: (option: string, text: string, why: string) => `--${option} ${JSON.stringify(text)}: ${why}`,
   ruleNeedsGlob: (option: string, text: string) =>
     `--${option} ${JSON.stringify(text)}: expected GLOB=LIMIT, e.g. --${option} 'registry.xml=2MiB'`,
-  noRules: 'check needs at least one rule: --max-delta GLOB=SIZE, --max-net, --max-growth, --max-amplification, --max-heap, --max-writable or --rules FILE',
+  badTolerance: (text: string) =>
+    `got ${JSON.stringify(text)}: a tolerance is a percentage (10%), a size (64KiB), or both (10%+64KiB)`,
+  badBaseline: (file: string, why: string) => `${file} is not a heaptrace JSON report (heaptrace report --json): ${why}`,
+  noRules: 'check needs at least one rule: --max-delta GLOB=SIZE, --max-net, --max-growth, --max-amplification, --max-heap, --max-writable, --rules FILE or --baseline FILE',
   badRulesFile: (file: string, problems: string) => `${file} is not a valid rules file: ${problems}`,
 } as const;
 

@@ -17,7 +17,7 @@ function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
 test('check passes (exit 0) when registry.xml stays under 10MiB', async () => {
   const r = await runCli(['check', SPIKE, '--max-delta', 'registry.xml=10MiB', '-q']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `PASS  max-delta registry.xml ≤ 10 MiB: 9.56 MiB (${REG})\nall 1 rules hold\n`);
+  assert.equal(r.stdout, `PASS  max-delta registry.xml ≤ 10 MiB: 9.56 MiB (${REG})\nall 1 checks hold\n`);
 });
 
 test('check fails (exit 1) at 9MiB and says by how much, what was read and the amplification', async () => {
@@ -32,7 +32,7 @@ test('repeated and mixed rules are all checked; one failure fails the run', asyn
   assert.match(r.stdout, /PASS  max-delta \*\.xml/);
   assert.match(r.stdout, /FAIL  max-delta \/home\/\*\*\/registry\.xml/);
   assert.match(r.stdout, /PASS  max-heap ≤ 64 MiB/);
-  assert.match(r.stdout, /1 of 3 rules failed/);
+  assert.match(r.stdout, /1 of 3 checks failed/);
 });
 
 test('a typo in the glob fails and names the nearest path; --allow-missing lets it pass', async () => {
