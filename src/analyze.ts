@@ -9,7 +9,8 @@ import { openLines, resolveFiles, streamSource, textSource, type LineStream, typ
 import { emptyCounts, StraceParser, type LineCounts } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport } from './report/build.js';
-import type { Report, TimestampKind } from './report/types.js';
+import type { FileReport, Report, TimestampKind } from './report/types.js';
+import { findFile } from './check/assert.js';
 
 export type AnalyzeInput = string | readonly string[] | NodeJS.ReadableStream | { text: string; name?: string };
 
@@ -64,8 +65,17 @@ export function toSources(input: AnalyzeInput): Source[] {
   return [streamSource(input as NodeJS.ReadableStream)];
 }
 
-export async function analyze(input: AnalyzeInput, options: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeSources(toSources(input), options);
+/** The report, plus a lookup that is not part of its JSON. */
+export type AnalyzedReport = Report & {
+  /** A file's entry by exact path, basename or glob (the worst match by heap peak). */
+  file(globOrName: string): FileReport | undefined;
+};
+
+export async function analyze(input: AnalyzeInput, options: AnalyzeOptions = {}): Promise<AnalyzedReport> {
+  const report = await analyzeSources(toSources(input), options);
+  // Not enumerable: JSON.stringify and deep comparisons see the plain report.
+  Object.defineProperty(report, 'file', { value: (g: string) => findFile(report, g), enumerable: false });
+  return report as AnalyzedReport;
 }
 
 export async function analyzeSources(sources: Source[], options: AnalyzeOptions = {}): Promise<Report> {
