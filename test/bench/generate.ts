@@ -19,7 +19,7 @@ import { closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** Bumped whenever the output for a given size and seed changes, so cached traces are remade. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface GenerateOptions {
   /** Target size in bytes; the file ends within a few kB above it (the shutdown sequence). */
@@ -341,6 +341,7 @@ class Thread {
   readonly inbox: Step[] = [];
   task: Task | null = null;
   quit = false;
+  exited = false;
   slot: Slot | null = null;
   readonly waiters: Thread[] = [];
   /** The thread pointer (FS base, struct pthread). glibc's fields sit at fixed offsets from it:
@@ -445,7 +446,7 @@ class World {
     this.rng = new Rng(seed);
     this.fd = fd;
     this.size = size;
-    this.stopAt = size - Math.min(16 * KiB, Math.floor(size / 10));
+    this.stopAt = size; // the shutdown that follows adds a few kB: the file is never smaller than asked
     const r = this.rng;
     this.now = (9 * 3600 + r.int(0, 3599)) * 1e6 + r.int(0, 999999);
     this.nextPid = r.int(2000, 30000);
@@ -513,6 +514,7 @@ class World {
   }
 
   private exitThread(t: Thread): void {
+    t.exited = true;
     const i = this.threads.indexOf(t);
     if (i >= 0) this.threads.splice(i, 1);
     const proc = t.proc;
@@ -537,9 +539,10 @@ class World {
     });
     const joining = parent.pending !== null && parent.pending.call.waitFor === child;
     if (joining || !rec) return;
+    const more = pp.children.size > 0 || (this.cache !== null && !this.cache.exited);
     parent.inbox.push(
       callOut('wait4', '-1, ', `[{WIFEXITED(s) && WEXITSTATUS(s) == ${status}}], WNOHANG, NULL`, String(child.tid), 9),
-      callOut('wait4', '-1, ', `${hex(0x7ffd00000000 + this.rng.int(0, 0xffffff) * 16)}, WNOHANG, NULL`, pp.children.size > 0 ? '0' : '-1 ECHILD (No child processes)', 5),
+      callOut('wait4', '-1, ', `${hex(0x7ffd00000000 + this.rng.int(0, 0xffffff) * 16)}, WNOHANG, NULL`, more ? '0' : '-1 ECHILD (No child processes)', 5),
     );
     const n = this.rng.int(1, 8) * 4096;
     parent.inbox.push(callOut('read', `${pp.d(rec.pipeR)}, `, `${data(GZIP, n)}, 65536`, String(n), 12));
@@ -605,11 +608,11 @@ class World {
 
   private run(t: Thread): void {
     const r = this.rng;
-    const p = t.pending;
-    if (p !== null) {
-      const c = p.call;
+    const pending = t.pending;
+    if (pending !== null) {
+      const c = pending.call;
       const post = c.split < 0 ? '' : c.args.slice(c.split);
-      const dur = Math.max(1, this.now - p.start - r.int(0, 4));
+      const dur = Math.max(1, this.now - pending.start - r.int(0, 4));
       this.putCall(t, `<... ${c.name} resumed>${post})`, c.ret, dur);
       t.pending = null;
       this.lastTid = t.tid;
@@ -624,7 +627,16 @@ class World {
       if (s.exit) this.exitThread(t);
       return;
     }
-    const cut = this.othersCanRun(t) && (s.waitFor !== null || (s.block ? r.chance(0.9) : r.chance(0.14)));
+    if (s.waitFor !== null && s.waitFor.exited) {
+      // already gone: pthread_join's futex finds the tid word cleared, wait4 returns at once
+      if (s.name === 'futex') s.ret = EAGAIN;
+      s.waitFor = null;
+      s.block = false;
+      s.dur = r.int(3, 12);
+    }
+    // blocking calls are nearly always cut; so is clone, as the child starts printing at once
+    const p = s.block ? 0.9 : s.name === 'clone3' || s.name === 'clone' ? 0.8 : 0.14;
+    const cut = this.othersCanRun(t) && (s.waitFor !== null || r.chance(p));
     if (s.waitFor !== null && !cut) throw new Error('generator bug: a wait with nobody to wait for');
     if (cut) {
       const before = s.split < 0 ? s.args : s.args.slice(0, s.split);
@@ -732,8 +744,9 @@ class World {
 
   private newAddressSpace(pid: number): Proc {
     const r = this.rng;
-    const top = 0x7f0000000000 + r.int(0x100000, 0xfffff0) * 0x1000000 + r.int(0, 0xfff) * PAGE;
-    const brk = 0x550000000000 + r.int(0x10000, 0xfffffff) * 0x10000 + r.int(0, 15) * PAGE;
+    // x86-64 user space: mmap_base just under 0x7fxxxxxxxxxx, a PIE's heap at 0x55…/0x56…
+    const top = 0x7f0000000000 + r.int(0x10, 0xf0) * 0x100000000 + r.int(0, 0xfffff) * PAGE;
+    const brk = 0x550000000000 + r.int(0x100, 0x1ffffff) * 0x10000 + r.int(0, 15) * PAGE;
     return new Proc(pid, r, top, brk);
   }
 
@@ -748,7 +761,7 @@ class World {
       yield call('brk', hex(to), hex(to), this.dur(8, 40));
       return;
     }
-    if (r.chance(0.01)) {
+    if (cap >= 32 * MiB && r.chance(0.003)) {
       // a huge malloc: brk refuses (returns the old break), malloc falls back to mmap
       yield call('brk', hex(p.brk + 0x40021000), hex(p.brk), this.dur(5, 12));
       yield* this.bigChunk(p, null, r.int(256, 512) * MiB, true);
@@ -840,7 +853,8 @@ class World {
     const r = this.rng;
     const which = r.chance(0.6) ? 'CLOCK_MONOTONIC' : 'CLOCK_REALTIME';
     const sec = which === 'CLOCK_MONOTONIC' ? 86400 + Math.floor(this.now / 1e6) : 1732147200 + Math.floor(this.now / 1e6);
-    return callOut('clock_gettime', `${which}, `, `{tv_sec=${sec}, tv_nsec=${r.int(0, 999999999)}}`, '0', this.dur(2, 6));
+    const nsec = (this.now % 1e6) * 1000 + r.int(0, 999);
+    return callOut('clock_gettime', `${which}, `, `{tv_sec=${sec}, tv_nsec=${nsec}}`, '0', this.dur(2, 6));
   }
 
   private logLine(p: Proc, a: number, b: number): Syscall {
@@ -902,7 +916,8 @@ class World {
     yield call('close', p.d(fd), '0', this.dur(4, 12));
     p.closeFd(fd);
     // building the response: the DOM and the serialised reply
-    if (file.size > 64 * KiB || r.chance(0.2)) yield* this.bigChunk(p, slot, file.size * r.int(2, 5), r.chance(0.75));
+    // (above malloc's mmap threshold, 128 KiB)
+    if (file.size > 64 * KiB || r.chance(0.2)) yield* this.bigChunk(p, slot, Math.max(file.size * r.int(2, 5), 160 * KiB), r.chance(0.75));
     if (r.chance(0.3)) yield* this.arenaChange(slot, r.int(4, 24) * MiB);
     if (r.chance(0.35)) {
       const off = r.int(0, 4095) * 4096;
@@ -1115,7 +1130,7 @@ class World {
       this.statuses.set(t.tid, 1);
     } else {
       const fd = p.openFd(path);
-      const size = r.int(8, 160) * CHUNK + r.int(0, CHUNK - 1);
+      const size = r.int(4, 64) * CHUNK + r.int(0, CHUNK - 1);
       yield call('openat', `${this.at_(p)}, "${path}", O_RDONLY|O_NOCTTY|O_NONBLOCK`, p.d(fd), this.dur(6, 20));
       yield callOut('newfstatat', `${p.d(fd)}, "", `, `{st_mode=S_IFREG|0640, st_size=${size}, ...}, AT_EMPTY_PATH`, '0', this.dur(3, 9));
       yield call('fcntl', `${p.d(fd)}, F_SETFL, O_RDONLY|O_NOCTTY`, '0', this.dur(3, 8));
@@ -1172,7 +1187,7 @@ class World {
       if (w !== undefined) {
         w.quit = true;
         yield call('futex', `${hex(r.pick(p.locks))}, FUTEX_WAKE_PRIVATE, 2147483647`, '1', this.dur(4, 12));
-        yield this.join(w);
+        if (!w.exited) yield this.join(w);
         yield* this.spawnWorker(t);
       }
       return;
@@ -1214,7 +1229,7 @@ class World {
     const workers = this.threads.filter((u) => u.role === 'worker' && u.proc === p);
     for (const w of workers) w.quit = true;
     yield call('futex', `${hex(at(p.locks, 0))}, FUTEX_WAKE_PRIVATE, 2147483647`, String(workers.length), this.dur(4, 12));
-    for (const w of workers) yield this.join(w);
+    for (const w of workers) if (!w.exited) yield this.join(w);
     const cache = this.cache;
     if (cache !== null && this.threads.includes(cache)) {
       cache.quit = true;
@@ -1235,6 +1250,14 @@ class World {
     yield { kind: 'line', text: '+++ exited with 0 +++', exit: true };
   }
 
+  /** SIGTERM to the daemon: the leader's wait is cut short, and it shuts everything down. */
+  private terminate(): void {
+    this.ending = true;
+    const l = this.leader;
+    if (l.pending !== null && l.pending.wake !== Infinity) l.pending.wake = Math.min(l.pending.wake, this.now + 30);
+    l.inbox.push({ kind: 'line', text: '--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=1, si_uid=0} ---', exit: false });
+  }
+
   run_(): void {
     const pid = this.newPid();
     const proc = this.newAddressSpace(pid);
@@ -1242,8 +1265,10 @@ class World {
     this.leader = new Thread(pid, proc, 'leader', 0); // fs set by the loader
     proc.fds = ['/dev/null', '/dev/null', '/dev/pts/0'];
     this.addThread(this.leader, this.leaderStart(this.leader, ['/usr/sbin/appd', '--foreground', '--config', '/etc/app/appd.conf']));
+    const limit = this.size * 1.5 + 4 * MiB;
     while (this.threads.length > 0) {
-      if (!this.ending && this.bytes >= this.stopAt) this.ending = true;
+      if (!this.ending && this.bytes >= this.stopAt) this.terminate();
+      if (this.bytes > limit) throw new Error(`generator bug: still going at ${this.bytes} bytes`);
       this.step();
     }
     this.flush();
