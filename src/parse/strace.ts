@@ -9,7 +9,7 @@ import { EVENT, TraceEvent } from './events.js';
 import { BITS, CLONE, lookupSyscall, MAP, MREMAP, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
   CH, decodeQuoted, decorationOf, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
-  argBounds, skipAngle, splitArgs, unescapeBytes,
+  ArgScan, skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
 import type { Problems } from '../problems.js';
 import type { TimestampKind } from './events.js';
@@ -71,8 +71,8 @@ export class StraceParser {
    * synchronously and keeps none, so no 30-field object is allocated per call.
    */
   private readonly event = new TraceEvent();
-  /** Argument bounds, reused for every line (no per-line allocation). */
-  private readonly bounds = new Int32Array(16);
+  /** Argument bounds of the current call, reused for every line (no per-line allocation). */
+  private readonly args = new ArgScan();
   private partial: string | null = null;
   private partialLine = 0;
   private partialPieces = 0;
@@ -437,7 +437,8 @@ export class StraceParser {
     line: string, nameStart: number, open: number, tid: number, time: number, comm: string | null, resumed = false,
   ): Status {
     const def = lookupSyscall(line, nameStart, open);
-    const close = findClose(line, open);
+    // Calls the model needs are split into arguments in the same pass that finds their close.
+    const close = def ? this.args.scan(line, open) : findClose(line, open);
     if (close < 0) {
       const trimmed = line.trimEnd();
       if (trimmed.endsWith(UNFINISHED) && !resumed) {
@@ -522,72 +523,85 @@ export class StraceParser {
     return parseFlags(parts[pos] ?? '', CLONE);
   }
 
-  /** Fill the event's fields from the arguments the grammar names. False when a needed one is unreadable. */
+  private has(pos: number | undefined): pos is number {
+    return pos !== undefined && pos < this.args.count && 2 * pos + 1 < this.args.bounds.length;
+  }
+
+  private num(line: string, pos: number | undefined): number {
+    return this.has(pos) ? parseIntAt(line, this.args.bounds[2 * pos] as number) : NaN;
+  }
+
+  private flagsAt(line: string, pos: number | undefined, table: Readonly<Record<string, number>>): number {
+    const b = this.args.bounds;
+    return this.has(pos) ? parseFlags(line, table, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
+  }
+
+  private decorationAt(line: string, pos: number | undefined): string | null {
+    const b = this.args.bounds;
+    return this.has(pos) ? decorationOf(line, b[2 * pos] as number, b[2 * pos + 1] as number) : null;
+  }
+
+  private textAt(line: string, pos: number | undefined): string | undefined {
+    const b = this.args.bounds;
+    return this.has(pos) ? line.slice(b[2 * pos] as number, b[2 * pos + 1] as number) : undefined;
+  }
+
+  /**
+   * Fill the event's fields from the arguments the grammar names (bounds from this.args, set by
+   * the scan that found the call's close). False when a needed one is unreadable.
+   */
   private decodeArgs(e: TraceEvent, def: SyscallDef, line: string, open: number, close: number): boolean {
     const a = def.args;
-    if (def.effect === 'clone' || def.effect === 'fork' || def.effect === 'vfork') {
-      e.flags = this.spawnFlags(def, line.slice(open + 1, close));
-      return true;
-    }
-    const b = this.bounds;
-    const count = argBounds(line, open + 1, close, b);
-    const has = (pos: number | undefined): pos is number => pos !== undefined && pos < count && 2 * pos + 1 < b.length;
-    const num = (pos: number | undefined): number => (has(pos) ? parseIntAt(line, b[2 * pos] as number) : NaN);
-    const flags = (pos: number | undefined, table: Readonly<Record<string, number>>): number =>
-      has(pos) ? parseFlags(line, table, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
-    const decoration = (pos: number | undefined): string | null =>
-      has(pos) ? decorationOf(line, b[2 * pos] as number, b[2 * pos + 1] as number) : null;
-    const text = (pos: number | undefined): string | undefined =>
-      has(pos) ? line.slice(b[2 * pos] as number, b[2 * pos + 1] as number) : undefined;
     switch (def.effect) {
+      case 'clone':
+      case 'fork':
+      case 'vfork':
+        e.flags = this.spawnFlags(def, line.slice(open + 1, close));
+        return true;
       case 'brk':
-        e.addr = num(a.addr);
+        e.addr = this.num(line, a.addr);
         return true;
       case 'map':
-        e.addr = num(a.addr);
-        e.length = num(a.length);
-        e.prot = flags(a.prot, PROT);
-        e.flags = flags(a.flags, MAP);
-        e.fd = num(a.fd);
-        e.fdName = e.fd >= 0 ? decoration(a.fd) : null;
+        e.addr = this.num(line, a.addr);
+        e.length = this.num(line, a.length);
+        e.prot = this.flagsAt(line, a.prot, PROT);
+        e.flags = this.flagsAt(line, a.flags, MAP);
+        e.fd = this.num(line, a.fd);
+        e.fdName = e.fd >= 0 ? this.decorationAt(line, a.fd) : null;
         return !Number.isNaN(e.length);
       case 'unmap':
       case 'advise':
-        e.addr = num(a.addr);
-        e.length = num(a.length);
+        e.addr = this.num(line, a.addr);
+        e.length = this.num(line, a.length);
         return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
       case 'protect':
-        e.addr = num(a.addr);
-        e.length = num(a.length);
-        e.prot = flags(a.prot, PROT);
+        e.addr = this.num(line, a.addr);
+        e.length = this.num(line, a.length);
+        e.prot = this.flagsAt(line, a.prot, PROT);
         return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
       case 'remap':
-        e.addr = num(a.addr);
-        e.length = num(a.length);
-        e.newLength = num(a.newLength);
-        e.flags = flags(a.flags, MREMAP);
+        e.addr = this.num(line, a.addr);
+        e.length = this.num(line, a.length);
+        e.newLength = this.num(line, a.newLength);
+        e.flags = this.flagsAt(line, a.flags, MREMAP);
         return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.newLength);
       case 'self':
       case 'exit':
       case 'exitGroup':
-        e.code = num(a.code);
+        e.code = this.num(line, a.code);
         return true;
       case 'exec': {
-        const p = text(a.path);
+        const p = this.textAt(line, a.path);
         e.path = p === undefined ? null : decodeQuoted(p);
-        const argv = text(a.argv);
+        const argv = this.textAt(line, a.argv);
         e.argv = argv === undefined ? null : decodeArgv(argv);
         return true;
       }
       case 'open': {
-        const p = text(a.path);
+        const p = this.textAt(line, a.path);
         e.path = p === undefined ? null : decodeQuoted(p);
-        if (def.namedFlags !== null) {
-          const named = namedValue(line.slice(open + 1, close), def.namedFlags);
-          e.flags = named === null ? flags(a.flags, OPEN_TABLE) : parseFlags(named, OPEN_TABLE);
-        } else {
-          e.flags = flags(a.flags, OPEN_TABLE);
-        }
+        const named = def.namedFlags === null ? null : namedValue(line.slice(open + 1, close), def.namedFlags);
+        e.flags = named === null ? this.flagsAt(line, a.flags, OPEN_TABLE) : parseFlags(named, OPEN_TABLE);
         return e.path !== null;
       }
       case 'close':
@@ -595,26 +609,25 @@ export class StraceParser {
       case 'accept':
       case 'dup':
       case 'fcntl':
-        e.fd = num(a.fd);
-        e.fdName = decoration(a.fd);
-        if (a.newFd !== undefined) e.newFd = num(a.newFd);
-        if (def.effect === 'dup') e.flags = flags(a.flags, OPEN_TABLE);
-        if (def.effect === 'accept') e.flags = flags(a.flags, OPEN_TABLE);
+        e.fd = this.num(line, a.fd);
+        e.fdName = this.decorationAt(line, a.fd);
+        if (a.newFd !== undefined) e.newFd = this.num(line, a.newFd);
+        if (def.effect === 'dup' || def.effect === 'accept') e.flags = this.flagsAt(line, a.flags, OPEN_TABLE);
         if (a.cmd !== undefined) {
-          const cmd = text(a.cmd) ?? '';
+          const cmd = this.textAt(line, a.cmd) ?? '';
           e.flags = cmd.startsWith('F_DUPFD_CLOEXEC') ? BITS.F_DUPFD_CLOEXEC : cmd.startsWith('F_DUPFD') ? BITS.F_DUPFD : parseIntAt(cmd);
         }
         return !Number.isNaN(e.fd);
       case 'pipe': {
-        const list = text(a.fds) ?? '';
+        const list = this.textAt(line, a.fds) ?? '';
         const inner = list.startsWith('[') ? splitArgs(list, 1, list.length - 1) : [];
         e.fds = inner.map((x) => parseIntAt(x));
         e.fdNames = inner.map((x) => decorationOf(x));
-        e.flags = flags(a.flags, OPEN_TABLE);
+        e.flags = this.flagsAt(line, a.flags, OPEN_TABLE);
         return true;
       }
       case 'socket':
-        e.path = text(a.domain) ?? null;
+        e.path = this.textAt(line, a.domain) ?? null;
         return true;
       default:
         return true;
