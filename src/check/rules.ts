@@ -1,6 +1,7 @@
 // Check rules: what `heaptrace check` holds a report to, from command-line options or a rules file.
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../lazy-ajv.js';
 import { HeaptraceError } from '../errors.js';
 import { MESSAGES } from '../messages.js';
 import { compileGlob } from './glob.js';
@@ -101,7 +102,7 @@ export function parseRulesFile(file: string, text: string): Rule[] {
   } catch (err) {
     throw new HeaptraceError('HT_BAD_RULE', MESSAGES.badRulesFile(file, `not JSON: ${(err as Error).message}`));
   }
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(rulesSchema());
+  validator ??= newAjv({ allErrors: true, strict: false }).compile(rulesSchema());
   if (!validator(data)) {
     // "if" only says which branch failed; the branch's own error says why.
     const errors = (validator.errors ?? []).filter((e) => e.keyword !== 'if');

@@ -236,10 +236,10 @@ export class StraceParser {
     // Timestamp: HH:MM:SS[.frac], epoch.frac, relative (-r), and "-tt -r"'s " (+ 0.000237)".
     let time = NaN;
     if (i < n && isDigit(line.charCodeAt(i))) {
-      const t = this.parseTime(line, i);
-      if (t.end > i) {
-        time = t.value;
-        i = t.end;
+      const end = this.parseTime(line, i);
+      if (end > i) {
+        time = this.timeValue;
+        i = end;
         while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
         if (line.charCodeAt(i) === CH.LPAREN && line.charCodeAt(i + 1) === CH.PLUS) {
           const close = line.indexOf(')', i);
@@ -270,8 +270,28 @@ export class StraceParser {
     return this.parseCall(line, i, p, tid, time, comm);
   }
 
-  private parseTime(line: string, i: number): { value: number; end: number } {
+  /**
+   * The timestamp at i: returns the index after it (i when there is none) and leaves its value in
+   * this.timeValue, so no object is made per line.
+   */
+  private parseTime(line: string, i: number): number {
     const n = line.length;
+    // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
+    if (
+      i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
+      line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
+    ) {
+      const z = CH.ZERO * 11;
+      const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
+      const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
+      const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
+      let us = 0;
+      for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
+      if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
+        this.noteTime(h * 3600 + m * 60 + sec + us / 1e6, 'time-of-day');
+        return i + 15;
+      }
+    }
     let a = 0;
     let j = i;
     for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
@@ -284,23 +304,30 @@ export class StraceParser {
       let s = 0;
       let k = j + 1;
       for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
-      if (line.charCodeAt(k) !== CH.COLON) return { value: NaN, end: i };
+      if (line.charCodeAt(k) !== CH.COLON) return i;
       k++;
       for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
-      const frac = this.fraction(line, k);
-      value = a * 3600 + m * 60 + s + frac.value;
-      j = frac.end;
+      j = this.fraction(line, k);
+      value = a * 3600 + m * 60 + s + this.fractionValue;
       kind = 'time-of-day';
     } else if (sep === CH.DOT) {
-      const frac = this.fraction(line, j);
-      value = a + frac.value;
-      j = frac.end;
+      j = this.fraction(line, j);
+      value = a + this.fractionValue;
       kind = this.timestampKind === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : this.timestampKind;
     } else {
-      return { value: NaN, end: i };
+      return i;
     }
     // A timestamp is followed by a space; anything else means these digits were not one.
-    if (line.charCodeAt(j) !== CH.SPACE) return { value: NaN, end: i };
+    if (line.charCodeAt(j) !== CH.SPACE) return i;
+    this.noteTime(value, kind);
+    return j;
+  }
+
+  private timeValue = NaN;
+  private fractionValue = 0;
+
+  private noteTime(raw: number, kind: TimestampKind): void {
+    let value = raw;
     if (this.timestampKind === 'none') this.timestampKind = kind;
     if (kind === 'relative') {
       this.relBase += value;
@@ -315,11 +342,13 @@ export class StraceParser {
     }
     if (Number.isNaN(this.firstTime)) this.firstTime = value;
     if (Number.isNaN(this.lastTime) || value > this.lastTime) this.lastTime = value;
-    return { value, end: j };
+    this.timeValue = value;
   }
 
-  private fraction(line: string, j: number): { value: number; end: number } {
-    if (line.charCodeAt(j) !== CH.DOT) return { value: 0, end: j };
+  /** Digits after a "." at j, as a fraction in this.fractionValue; returns the index after them. */
+  private fraction(line: string, j: number): number {
+    this.fractionValue = 0;
+    if (line.charCodeAt(j) !== CH.DOT) return j;
     let f = 0;
     let scale = 1;
     let k = j + 1;
@@ -327,7 +356,8 @@ export class StraceParser {
       f = f * 10 + line.charCodeAt(k) - CH.ZERO;
       scale *= 10;
     }
-    return { value: f / scale, end: k };
+    this.fractionValue = f / scale;
+    return k;
   }
 
   private parseResumed(line: string, i: number, tid: number, time: number, comm: string | null): Status {

@@ -1,6 +1,7 @@
 // The report's JSON Schema (shipped as src/report/report.schema.json) and a validator for it.
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../lazy-ajv.js';
 
 const schemaUrl = new URL('../../../src/report/report.schema.json', import.meta.url);
 
@@ -12,7 +13,7 @@ let validator: ValidateFunction | null = null;
 
 /** Null when the report is valid, else the validator's complaints, one per line. */
 export function validateReport(report: unknown): string | null {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(reportSchema());
+  validator ??= newAjv({ allErrors: true, strict: false }).compile(reportSchema());
   if (validator(report)) return null;
   return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('\n');
 }
