@@ -65,11 +65,12 @@ function skipComment(s: string, i: number): number {
 
 /**
  * Given the index of a call's opening parenthesis, the index of its matching closing one, or -1
- * when the line ends first (an unfinished call, or a line split by interleaved output).
+ * when the line ends first (an unfinished call, or a line split by interleaved output). With
+ * depthBefore = 1, `open` is any index inside the call's arguments (a resumed line's rest).
  */
-export function findClose(s: string, open: number): number {
+export function findClose(s: string, open: number, depthBefore = 0): number {
   const n = s.length;
-  let depth = 0;
+  let depth = depthBefore;
   let i = open;
   while (i < n) {
     const c = s.charCodeAt(i);

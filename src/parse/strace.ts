@@ -457,10 +457,10 @@ export class StraceParser {
 
   /** Parsed when the text from i on closes the call and shows its return; Incomplete otherwise. */
   private completion(line: string, i: number): Status {
-    // Re-open the call's parenthesis so the nesting-aware scan finds its close.
-    const close = findClose('(' + line.slice(i), 0);
+    // The rest of the arguments: the scan starts inside the call's parenthesis.
+    const close = findClose(line, i, 1);
     if (close < 0) return line.endsWith(UNFINISHED) ? Status.Parsed : Status.Incomplete;
-    return line.indexOf('=', i + close - 1) >= 0 ? Status.Parsed : Status.Incomplete;
+    return line.indexOf('=', close) >= 0 ? Status.Parsed : Status.Incomplete;
   }
 
   private parseCall(
