@@ -30,15 +30,21 @@ int main(int argc, char **argv) {
 
 const skip = missingTools('strace', 'gcc');
 
+/** Build the program in dir and write the 10,000-byte input it reads; returns both paths. */
+function setUp(dir: string): { exe: string; input: string } {
+  const src = join(dir, 'alloc.c');
+  writeFileSync(src, PROGRAM);
+  const exe = join(dir, 'alloc');
+  execFileSync('gcc', ['-O0', '-Wall', '-o', exe, src], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const input = join(dir, 'input.dat');
+  writeFileSync(input, 'x'.repeat(10_000));
+  return { exe, input };
+}
+
 test('check on a real trace: 8 MiB allocated after reading input.dat passes at 9MiB, fails at 7MiB', { skip: skip ?? false }, async () => {
   const { dir, cleanup } = tempDir('check-real');
   try {
-    const src = join(dir, 'alloc.c');
-    writeFileSync(src, PROGRAM);
-    const exe = join(dir, 'alloc');
-    execFileSync('gcc', ['-O0', '-Wall', '-o', exe, src], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const input = join(dir, 'input.dat');
-    writeFileSync(input, 'x'.repeat(10_000));
+    const { exe, input } = setUp(dir);
     const trace = join(dir, 'trace.log');
     straceToFile([exe, input], trace);
 
@@ -58,12 +64,7 @@ test('check on a real trace: 8 MiB allocated after reading input.dat passes at 9
 test('baseline on real traces: the same run passes, a run allocating 50% more fails', { skip: skip ?? false }, async () => {
   const { dir, cleanup } = tempDir('check-baseline');
   try {
-    const src = join(dir, 'alloc.c');
-    writeFileSync(src, PROGRAM);
-    const exe = join(dir, 'alloc');
-    execFileSync('gcc', ['-O0', '-Wall', '-o', exe, src], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const input = join(dir, 'input.dat');
-    writeFileSync(input, 'x'.repeat(10_000));
+    const { exe, input } = setUp(dir);
     const trace = (name: string, mib: number): string => {
       const t = join(dir, name);
       straceToFile([exe, input, String(mib)], t);
