@@ -24,10 +24,6 @@ export class Problems {
     if (where !== undefined && entry.lines.length < KEEP_LINES) entry.lines.push(where);
   }
 
-  count(code: ProblemCode): number {
-    return this.byCode.get(code)?.count ?? 0;
-  }
-
   list(): ProblemEntry[] {
     return [...this.byCode.values()];
   }

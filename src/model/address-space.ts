@@ -26,11 +26,7 @@ function writableBytes(attrs: number, len: number): number {
   return (attrs & (ATTR.WRITABLE | ATTR.PRIVATE | ATTR.GROWSDOWN)) === (ATTR.WRITABLE | ATTR.PRIVATE) ? len : 0;
 }
 
-let nextId = 1;
-
 export class AddressSpace {
-  /** Distinguishes address spaces in events and tests. */
-  readonly id = nextId++;
   /** The process whose series this address space's changes count in (threads and vfork children share it). */
   owner: ProcessState | null = null;
   /** Sorted, non-overlapping intervals as three parallel arrays. */
@@ -165,11 +161,6 @@ export class AddressSpace {
     const k = this.firstEndingAfter(addr);
     if (k < this.starts.length && (this.starts[k] as number) <= addr) return this.attrs[k] as number;
     return null;
-  }
-
-  /** The intervals, for tests and debugging: [start, end, attrs][]. */
-  intervals(): Array<[number, number, number]> {
-    return this.starts.map((s, k) => [s, this.ends[k] as number, this.attrs[k] as number]);
   }
 
   /** Index of the first interval whose end is above addr (binary search). */

@@ -22,7 +22,6 @@ export class ProcessState {
   readonly threadIds: number[] = [];
   exitCode: number | null = null;
   exitSignal: string | null = null;
-  ended = false;
   heapPeak = 0;
   heapPeakTime = NaN;
   writablePeak = 0;
@@ -76,7 +75,6 @@ interface PendingSpawn {
 }
 
 export class MemoryModel {
-  readonly processes = new Map<number, ProcessState>();
   readonly threads = new Map<number, ThreadState>();
   /** Processes in order of appearance, for the report. */
   readonly order: ProcessState[] = [];
@@ -156,7 +154,6 @@ export class MemoryModel {
     if (!main) return;
     const proc = main.proc;
     this.threads.delete(main.tid);
-    this.processes.delete(proc.pid);
     main.tid = tid;
     proc.pid = tid;
     proc.pidKnown = true;
@@ -164,7 +161,6 @@ export class MemoryModel {
     if (k >= 0) proc.threadIds[k] = tid;
     for (const p of this.order) if (p.parentPid === 0 && p !== proc) p.parentPid = tid;
     this.threads.set(tid, main);
-    this.processes.set(tid, proc);
   }
 
   private newProcess(pid: number, parent: ProcessState | null, as?: AddressSpace, fds?: FdTable): ThreadState {
@@ -179,7 +175,6 @@ export class MemoryModel {
     }
     const t = new ThreadState(pid, proc);
     proc.threadIds.push(pid);
-    this.processes.set(pid, proc);
     this.threads.set(pid, t);
     this.order.push(proc);
     return t;
@@ -193,7 +188,7 @@ export class MemoryModel {
       this.threads.set(tid, child);
     } else {
       const pp = parent.proc;
-      const fds = flags & BITS.CLONE_FILES ? pp.fds : copyFds(pp.fds);
+      const fds = flags & BITS.CLONE_FILES ? pp.fds : new Map(pp.fds);
       if (flags & BITS.CLONE_VM) {
         child = this.newProcess(tid, pp, pp.as, fds);
       } else {
@@ -211,7 +206,6 @@ export class MemoryModel {
     const proc = thread.proc;
     this.threads.delete(thread.tid);
     if (thread.tid === proc.pid || e.type === EVENT.KILLED) {
-      proc.ended = true;
       if (e.type === EVENT.EXITED) proc.exitCode = e.code;
       else proc.exitSignal = e.signal;
       if (proc.as.owner === proc) proc.as.release();
@@ -393,8 +387,4 @@ export class MemoryModel {
     proc.fds = fds;
     this.sink.exec(thread);
   }
-}
-
-function copyFds(fds: FdTable): FdTable {
-  return new Map(fds);
 }

@@ -53,6 +53,11 @@ export const BITS = {
   F_DUPFD_CLOEXEC: SYSCALLS.constants.fcntl.F_DUPFD_CLOEXEC,
 } as const;
 
+/** clone, clone3, fork, vfork: calls whose child may appear before they return. */
+export function isSpawn(def: SyscallDef): boolean {
+  return def.effect === 'clone' || def.effect === 'fork' || def.effect === 'vfork';
+}
+
 /**
  * The definition for the call name at line[start, end), without making a substring: candidates are
  * bucketed by name length and compared in place. Most lines name calls the model ignores, and

@@ -398,10 +398,6 @@ export function pageUp(n: number): number {
   return Math.ceil(n / PAGE) * PAGE;
 }
 
-export function pageDown(n: number): number {
-  return Math.floor(n / PAGE) * PAGE;
-}
-
 /**
  * A copy of s that does not keep its source alive. Substrings of a line are views into the chunk
  * split2 cut it from (tens of kB); a name the model keeps for the whole run must not pin that

@@ -1,12 +1,12 @@
 // The strace line parser: one line in, zero or more events out. It knows nothing about streams;
-// src/parse/input.ts feeds it lines from files and pipes, parseStraceText() from a string.
+// src/analyze.ts feeds it lines that src/parse/input.ts reads from files, pipes and strings.
 //
 // State kept between lines is only what strace's format forces on a reader: calls left
 // "<unfinished ...>" per thread (joined with their "<... resumed>" line), a line split by output
 // interleaved from elsewhere (2>&1 captures; joined with its continuation), the timestamp kind,
 // and whether we are inside a -c/-C summary table.
 import { EVENT, TraceEvent } from './events.js';
-import { BITS, CLONE, lookupSyscall, MAP, MREMAP, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
+import { BITS, CLONE, isSpawn, lookupSyscall, MAP, MREMAP, OPEN, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
   CH, decodeQuoted, decorationOf, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
   ArgScan, skipAngle, splitArgs, unescapeBytes,
@@ -48,7 +48,6 @@ interface Pending {
 
 const UNFINISHED = '<unfinished ...>';
 const DETACHED = '<detached ...>';
-const SPAWNS = new Set(['clone', 'clone3', 'fork', 'vfork']);
 
 export type EventSink = (e: TraceEvent) => void;
 
@@ -476,7 +475,7 @@ export class StraceParser {
         // strace prints the arguments so far, then " <unfinished ...>".
         const args = def ? line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd) : null;
         this.pending.set(tid, { name: def ? def.name : line.slice(nameStart, open), args });
-        if (def && SPAWNS.has(def.name)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
+        if (def && isSpawn(def)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
       }
       if (trimmed.endsWith(DETACHED)) return Status.Parsed;
@@ -582,12 +581,11 @@ export class StraceParser {
    */
   private decodeArgs(e: TraceEvent, def: SyscallDef, line: string, open: number, close: number): boolean {
     const a = def.args;
+    if (isSpawn(def)) {
+      e.flags = this.spawnFlags(def, line.slice(open + 1, close));
+      return true;
+    }
     switch (def.effect) {
-      case 'clone':
-      case 'fork':
-      case 'vfork':
-        e.flags = this.spawnFlags(def, line.slice(open + 1, close));
-        return true;
       case 'brk':
         e.addr = this.num(line, a.addr);
         return true;
@@ -631,7 +629,7 @@ export class StraceParser {
         const p = this.textAt(line, a.path);
         e.path = p === undefined ? null : decodeQuoted(p);
         const named = def.namedFlags === null ? null : namedValue(line.slice(open + 1, close), def.namedFlags);
-        e.flags = named === null ? this.flagsAt(line, a.flags, OPEN_TABLE) : parseFlags(named, OPEN_TABLE);
+        e.flags = named === null ? this.flagsAt(line, a.flags, OPEN) : parseFlags(named, OPEN);
         return e.path !== null;
       }
       case 'close':
@@ -642,7 +640,7 @@ export class StraceParser {
         e.fd = this.num(line, a.fd);
         e.fdName = this.decorationAt(line, a.fd);
         if (a.newFd !== undefined) e.newFd = this.num(line, a.newFd);
-        if (def.effect === 'dup' || def.effect === 'accept') e.flags = this.flagsAt(line, a.flags, OPEN_TABLE);
+        if (def.effect === 'dup' || def.effect === 'accept') e.flags = this.flagsAt(line, a.flags, OPEN);
         if (a.cmd !== undefined) {
           const cmd = this.textAt(line, a.cmd) ?? '';
           e.flags = cmd.startsWith('F_DUPFD_CLOEXEC') ? BITS.F_DUPFD_CLOEXEC : cmd.startsWith('F_DUPFD') ? BITS.F_DUPFD : parseIntAt(cmd);
@@ -653,7 +651,7 @@ export class StraceParser {
         const inner = list.startsWith('[') ? splitArgs(list, 1, list.length - 1) : [];
         e.fds = inner.map((x) => parseIntAt(x));
         e.fdNames = inner.map((x) => decorationOf(x));
-        e.flags = this.flagsAt(line, a.flags, OPEN_TABLE);
+        e.flags = this.flagsAt(line, a.flags, OPEN);
         return true;
       }
       case 'socket':
@@ -664,8 +662,6 @@ export class StraceParser {
     }
   }
 }
-
-const OPEN_TABLE: Readonly<Record<string, number>> = { O_CLOEXEC: BITS.O_CLOEXEC, SOCK_CLOEXEC: BITS.O_CLOEXEC };
 
 /** ["echo", "from-vfork"] as printed by strace (possibly abbreviated with ...), decoded. */
 function decodeArgv(text: string): string[] | null {
