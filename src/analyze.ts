@@ -6,7 +6,7 @@ import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
 import type { TraceEvent } from './parse/events.js';
 import { openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
-import { emptyCounts, StraceParser, type LineCounts } from './parse/strace.js';
+import { emptyCounts, readTimestamp, stamp, StraceParser, type LineCounts } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
@@ -216,10 +216,9 @@ function feed(stream: LineStream, parser: StraceParser, source: Source): Promise
 
 /** The timestamp at the start of a line of an -ff file (no pid prefix), for merging; NaN if none. */
 export function leadingTime(line: string): number {
-  const m = /^\s*(?:(\d+):(\d+):(\d+(?:\.\d+)?)|(\d+\.\d+)) /.exec(line.slice(0, 40));
-  if (!m) return NaN;
-  if (m[4] !== undefined) return Number(m[4]);
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  let i = 0;
+  while (line.charCodeAt(i) === 32) i++;
+  return readTimestamp(line, i, 'none') > i ? stamp.value : NaN;
 }
 
 /**

@@ -94,7 +94,7 @@ export class StraceParser {
     this.counts.lines++;
     if (this.partial !== null) {
       const joined = this.partial + line;
-      const st = this.parseLine(joined, true);
+      const st = this.parseOnce(joined, true);
       if (st === Status.Parsed || st === Status.Ignored) {
         this.counts.parsed++;
         this.counts.rejoined += this.partialPieces;
@@ -109,7 +109,7 @@ export class StraceParser {
       // The continuation did not complete it: the fragment stays unexplained, the line stands alone.
       this.abandonPartial();
     }
-    const st = this.parseLine(line, false);
+    const st = this.parseOnce(line, false);
     switch (st) {
       case Status.Parsed:
         this.counts.parsed++;
@@ -126,6 +126,27 @@ export class StraceParser {
         this.markUnparsed(this.lineNo);
         break;
     }
+  }
+
+  /**
+   * Parse a line; when it turns out incomplete it will be parsed again joined with its
+   * continuation, so the clock it moved (a -r stamp adds to the running time) is put back.
+   */
+  private parseOnce(line: string, joined: boolean): Status {
+    const relBase = this.relBase;
+    const dayOffset = this.dayOffset;
+    const firstTime = this.firstTime;
+    const lastTime = this.lastTime;
+    const kind = this.timestampKind;
+    const st = this.parseLine(line, joined);
+    if (st === Status.Incomplete) {
+      this.relBase = relBase;
+      this.dayOffset = dayOffset;
+      this.firstTime = firstTime;
+      this.lastTime = lastTime;
+      this.timestampKind = kind;
+    }
+    return st;
   }
 
   /** The input is over: account for a split line still open and calls never resumed. */
@@ -269,61 +290,14 @@ export class StraceParser {
     return this.parseCall(line, i, p, tid, time, comm);
   }
 
-  /**
-   * The timestamp at i: returns the index after it (i when there is none) and leaves its value in
-   * this.timeValue, so no object is made per line.
-   */
+  /** The timestamp at i, if any: noted (relative stamps summed, midnight unwrapped) in this.timeValue. */
   private parseTime(line: string, i: number): number {
-    const n = line.length;
-    // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
-    if (
-      i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
-      line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
-    ) {
-      const z = CH.ZERO * 11;
-      const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
-      const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
-      const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
-      let us = 0;
-      for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
-      if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
-        this.noteTime(h * 3600 + m * 60 + sec + us / 1e6, 'time-of-day');
-        return i + 15;
-      }
-    }
-    let a = 0;
-    let j = i;
-    for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
-    const sep = line.charCodeAt(j);
-    let value: number;
-    let kind: TimestampKind;
-    if (sep === CH.COLON) {
-      // HH:MM:SS[.frac]
-      let m = 0;
-      let s = 0;
-      let k = j + 1;
-      for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
-      if (line.charCodeAt(k) !== CH.COLON) return i;
-      k++;
-      for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
-      j = this.fraction(line, k);
-      value = a * 3600 + m * 60 + s + this.fractionValue;
-      kind = 'time-of-day';
-    } else if (sep === CH.DOT) {
-      j = this.fraction(line, j);
-      value = a + this.fractionValue;
-      kind = this.timestampKind === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : this.timestampKind;
-    } else {
-      return i;
-    }
-    // A timestamp is followed by a space; anything else means these digits were not one.
-    if (line.charCodeAt(j) !== CH.SPACE) return i;
-    this.noteTime(value, kind);
-    return j;
+    const end = readTimestamp(line, i, this.timestampKind);
+    if (end > i) this.noteTime(stamp.value, stamp.kind);
+    return end;
   }
 
   private timeValue = NaN;
-  private fractionValue = 0;
 
   private noteTime(raw: number, kind: TimestampKind): void {
     let value = raw;
@@ -342,21 +316,6 @@ export class StraceParser {
     if (Number.isNaN(this.firstTime)) this.firstTime = value;
     if (Number.isNaN(this.lastTime) || value > this.lastTime) this.lastTime = value;
     this.timeValue = value;
-  }
-
-  /** Digits after a "." at j, as a fraction in this.fractionValue; returns the index after them. */
-  private fraction(line: string, j: number): number {
-    this.fractionValue = 0;
-    if (line.charCodeAt(j) !== CH.DOT) return j;
-    let f = 0;
-    let scale = 1;
-    let k = j + 1;
-    for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
-      f = f * 10 + line.charCodeAt(k) - CH.ZERO;
-      scale *= 10;
-    }
-    this.fractionValue = f / scale;
-    return k;
   }
 
   private parseResumed(line: string, i: number, tid: number, time: number, comm: string | null): Status {
@@ -674,4 +633,75 @@ function decodeArgv(text: string): string[] | null {
     if (s !== null) out.push(s);
   }
   return out;
+}
+
+/** What readTimestamp found: a module-level scratch record, so no object is made per line. */
+export const stamp: { value: number; kind: TimestampKind } = { value: NaN, kind: 'none' };
+
+/**
+ * The timestamp at line[i]: -t/-tt HH:MM:SS[.frac], -ttt/--timestamps=unix epoch.frac, or -r
+ * relative (told from epoch by size, unless `known` already says which the trace uses). Returns the
+ * index after it and leaves the raw value and kind in `stamp`; returns i when there is none.
+ */
+export function readTimestamp(line: string, i: number, known: TimestampKind): number {
+  const n = line.length;
+  // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
+  if (
+    i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
+    line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
+  ) {
+    const z = CH.ZERO * 11;
+    const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
+    const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
+    const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
+    let us = 0;
+    for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
+    if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
+      stamp.value = h * 3600 + m * 60 + sec + us / 1e6;
+      stamp.kind = 'time-of-day';
+      return i + 15;
+    }
+  }
+  let a = 0;
+  let j = i;
+  for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
+  const sep = line.charCodeAt(j);
+  if (sep === CH.COLON) {
+    // HH:MM:SS[.frac]
+    let m = 0;
+    let s = 0;
+    let k = j + 1;
+    for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
+    if (line.charCodeAt(k) !== CH.COLON) return i;
+    k++;
+    for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
+    j = fractionAt(line, k);
+    stamp.value = a * 3600 + m * 60 + s + fractionValue;
+    stamp.kind = 'time-of-day';
+  } else if (sep === CH.DOT) {
+    j = fractionAt(line, j);
+    stamp.value = a + fractionValue;
+    stamp.kind = known === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : known;
+  } else {
+    return i;
+  }
+  // A timestamp is followed by a space; anything else means these digits were not one.
+  return line.charCodeAt(j) === CH.SPACE ? j : i;
+}
+
+let fractionValue = 0;
+
+/** Digits after a "." at j, as a fraction in fractionValue; returns the index after them. */
+function fractionAt(line: string, j: number): number {
+  fractionValue = 0;
+  if (line.charCodeAt(j) !== CH.DOT) return j;
+  let f = 0;
+  let scale = 1;
+  let k = j + 1;
+  for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
+    f = f * 10 + line.charCodeAt(k) - CH.ZERO;
+    scale *= 10;
+  }
+  fractionValue = f / scale;
+  return k;
 }

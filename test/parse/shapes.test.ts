@@ -189,3 +189,16 @@ test('filtered traces without clone warn that threads may be modelled as process
   assert.equal(r.input.unparsed, 0);
   assert.ok(r.files.some((f) => f.path === '/usr/lib/x86_64-linux-gnu/libc.so.6'));
 });
+
+test('a relative (-r) timestamp on a split line counts once', async () => {
+  const r = await analyze({
+    text: [
+      '     0.000100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLDstrace: Process 5 attached',
+      ', child_tidptr=0x7f) = 5',
+      '     0.000200 brk(NULL) = 0x1000',
+    ].join('\n'),
+  });
+  assert.equal(r.input.rejoined, 1);
+  assert.equal(r.input.timestamps, 'relative');
+  assert.equal(r.input.duration, 0.0002, 'from the first line to the last: 0.0001 + 0.0002 - 0.0001');
+});
