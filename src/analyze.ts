@@ -6,7 +6,7 @@ import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
 import type { TraceEvent } from './parse/events.js';
 import { openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
-import { emptyCounts, readTimestamp, stamp, StraceParser, type LineCounts } from './parse/strace.js';
+import { emptyCounts, StraceParser, TimestampReader, type LineCounts } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
@@ -218,8 +218,10 @@ function feed(stream: LineStream, parser: StraceParser, source: Source): Promise
 export function leadingTime(line: string): number {
   let i = 0;
   while (line.charCodeAt(i) === 32) i++;
-  return readTimestamp(line, i, 'none') > i ? stamp.value : NaN;
+  return mergeStamps.read(line, i, 'none') > i ? mergeStamps.value : NaN;
 }
+
+const mergeStamps = new TimestampReader();
 
 /**
  * strace -ff files: merge line by line in timestamp order (a k-way merge holding one line per file).

@@ -292,12 +292,13 @@ export class StraceParser {
 
   /** The timestamp at i, if any: noted (relative stamps summed, midnight unwrapped) in this.timeValue. */
   private parseTime(line: string, i: number): number {
-    const end = readTimestamp(line, i, this.timestampKind);
-    if (end > i) this.noteTime(stamp.value, stamp.kind);
+    const end = this.stamps.read(line, i, this.timestampKind);
+    if (end > i) this.noteTime(this.stamps.value, this.stamps.kind);
     return end;
   }
 
   private timeValue = NaN;
+  private readonly stamps = new TimestampReader();
 
   private noteTime(raw: number, kind: TimestampKind): void {
     let value = raw;
@@ -635,73 +636,75 @@ function decodeArgv(text: string): string[] | null {
   return out;
 }
 
-/** What readTimestamp found: a module-level scratch record, so no object is made per line. */
-export const stamp: { value: number; kind: TimestampKind } = { value: NaN, kind: 'none' };
-
 /**
- * The timestamp at line[i]: -t/-tt HH:MM:SS[.frac], -ttt/--timestamps=unix epoch.frac, or -r
- * relative (told from epoch by size, unless `known` already says which the trace uses). Returns the
- * index after it and leaves the raw value and kind in `stamp`; returns i when there is none.
+ * Reads strace's timestamps: -t/-tt HH:MM:SS[.frac], -ttt/--timestamps=unix epoch.frac, or -r
+ * relative (told from epoch by size, unless `known` already says which the trace uses). The
+ * result stays in the reader's fields, so no object is made per line.
  */
-export function readTimestamp(line: string, i: number, known: TimestampKind): number {
-  const n = line.length;
-  // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
-  if (
-    i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
-    line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
-  ) {
-    const z = CH.ZERO * 11;
-    const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
-    const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
-    const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
-    let us = 0;
-    for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
-    if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
-      stamp.value = h * 3600 + m * 60 + sec + us / 1e6;
-      stamp.kind = 'time-of-day';
-      return i + 15;
+export class TimestampReader {
+  value = NaN;
+  kind: TimestampKind = 'none';
+  private frac = 0;
+
+  /** The index after the timestamp at line[i], or i when there is none. */
+  read(line: string, i: number, known: TimestampKind): number {
+    const n = line.length;
+    // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
+    if (
+      i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
+      line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
+    ) {
+      const z = CH.ZERO * 11;
+      const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
+      const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
+      const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
+      let us = 0;
+      for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
+      if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
+        this.value = h * 3600 + m * 60 + sec + us / 1e6;
+        this.kind = 'time-of-day';
+        return i + 15;
+      }
     }
+    let a = 0;
+    let j = i;
+    for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
+    const sep = line.charCodeAt(j);
+    if (sep === CH.COLON) {
+      // HH:MM:SS[.frac]
+      let m = 0;
+      let s = 0;
+      let k = j + 1;
+      for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
+      if (line.charCodeAt(k) !== CH.COLON) return i;
+      k++;
+      for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
+      j = this.fraction(line, k);
+      this.value = a * 3600 + m * 60 + s + this.frac;
+      this.kind = 'time-of-day';
+    } else if (sep === CH.DOT) {
+      j = this.fraction(line, j);
+      this.value = a + this.frac;
+      this.kind = known === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : known;
+    } else {
+      return i;
+    }
+    // A timestamp is followed by a space; anything else means these digits were not one.
+    return line.charCodeAt(j) === CH.SPACE ? j : i;
   }
-  let a = 0;
-  let j = i;
-  for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
-  const sep = line.charCodeAt(j);
-  if (sep === CH.COLON) {
-    // HH:MM:SS[.frac]
-    let m = 0;
-    let s = 0;
+
+  /** Digits after a "." at j, as a fraction in this.frac; returns the index after them. */
+  private fraction(line: string, j: number): number {
+    this.frac = 0;
+    if (line.charCodeAt(j) !== CH.DOT) return j;
+    let f = 0;
+    let scale = 1;
     let k = j + 1;
-    for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
-    if (line.charCodeAt(k) !== CH.COLON) return i;
-    k++;
-    for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
-    j = fractionAt(line, k);
-    stamp.value = a * 3600 + m * 60 + s + fractionValue;
-    stamp.kind = 'time-of-day';
-  } else if (sep === CH.DOT) {
-    j = fractionAt(line, j);
-    stamp.value = a + fractionValue;
-    stamp.kind = known === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : known;
-  } else {
-    return i;
+    for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
+      f = f * 10 + line.charCodeAt(k) - CH.ZERO;
+      scale *= 10;
+    }
+    this.frac = f / scale;
+    return k;
   }
-  // A timestamp is followed by a space; anything else means these digits were not one.
-  return line.charCodeAt(j) === CH.SPACE ? j : i;
-}
-
-let fractionValue = 0;
-
-/** Digits after a "." at j, as a fraction in fractionValue; returns the index after them. */
-function fractionAt(line: string, j: number): number {
-  fractionValue = 0;
-  if (line.charCodeAt(j) !== CH.DOT) return j;
-  let f = 0;
-  let scale = 1;
-  let k = j + 1;
-  for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
-    f = f * 10 + line.charCodeAt(k) - CH.ZERO;
-    scale *= 10;
-  }
-  fractionValue = f / scale;
-  return k;
 }
