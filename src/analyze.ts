@@ -41,8 +41,8 @@ export interface AnalyzeOptions {
 export interface MemoryChange {
   pid: number;
   tid: number;
-  /** Absolute seconds as in the trace (see report.input.startTime); NaN without timestamps. */
-  time: number;
+  /** Seconds from the trace's start (as the report's times); null without timestamps. */
+  time: number | null;
   /** 1-based index of the change, for traces without timestamps. */
   seq: number;
   file: string | null;
@@ -83,11 +83,14 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const problems = new Problems();
   const attribution = new Attribution();
   const model = new MemoryModel(attribution, problems);
-  let firstTime = NaN;
+  const parsers = sources.map((s) => new StraceParser((e) => model.apply(e), problems, s.name, s.pid));
+  // Times relative to the trace's first timestamp, the same origin as the report's
+  // (input.startTime); a parser notes a line's time before it emits the line's event.
   const t = (e: TraceEvent): number | null => {
-    if (Number.isNaN(e.time)) return null;
-    if (Number.isNaN(firstTime)) firstTime = e.time;
-    return Math.round((e.time - firstTime) * 1e6) / 1e6;
+    let start = Infinity;
+    for (const p of parsers) if (p.firstTime < start) start = p.firstTime;
+    if (Number.isNaN(e.time) || start === Infinity) return null;
+    return Math.round((e.time - start) * 1e6) / 1e6;
   };
   const onEvent = options.onEvent;
   if (onEvent) {
@@ -103,12 +106,11 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     let seq = 0;
     attribution.onChange((th, file, dHeap, dWritable, e) =>
       onChange({
-        pid: th.proc.pid, tid: th.tid, time: e.time, seq: ++seq, file: file?.path ?? null, dHeap, dWritable,
+        pid: th.proc.pid, tid: th.tid, time: t(e), seq: ++seq, file: file?.path ?? null, dHeap, dWritable,
         heap: th.proc.as.heap, writable: th.proc.as.writable,
       }),
     );
   }
-  const parsers = sources.map((s) => new StraceParser((e) => model.apply(e), problems, s.name, s.pid));
   const streams: LineStream[] = [];
   for (const s of sources) streams.push(await openLines(s));
   try {
@@ -167,10 +169,10 @@ function sumCounts(all: LineCounts[]): LineCounts {
   return c;
 }
 
-function notATraceError(parser: StraceParser, source: Source, sample: string): HeaptraceError {
+function notATraceError(parser: StraceParser, source: Source): HeaptraceError {
   if (parser.sawSummary) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.summaryOnly(source.name));
   if (parser.straceMessages > 0) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.straceOnly(source.name, parser.lastStraceMessage));
-  return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.notATrace(source.name, sample));
+  return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.notATrace(source.name, parser.firstLine.slice(0, 120)));
 }
 
 /** After the input: an empty input, or one in which no line was a trace record, is an error. */
@@ -179,17 +181,12 @@ function notATraceCheck(parsers: StraceParser[], streams: LineStream[], sources:
   const k = 0;
   const source = sources[k] as Source;
   if ((streams[k] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
-  throw notATraceError(parsers[k] as StraceParser, source, firstLines.get(parsers[k] as StraceParser) ?? '');
+  throw notATraceError(parsers[k] as StraceParser, source);
 }
 
-const firstLines = new WeakMap<StraceParser, string>();
-
-function sniff(parser: StraceParser, source: Source, line: string): void {
-  const c = parser.counts;
-  if (c.lines === 1) firstLines.set(parser, line.slice(0, 120));
-  if (c.lines >= SNIFF_LINES && c.parsed === 0 && c.lines === SNIFF_LINES) {
-    throw notATraceError(parser, source, firstLines.get(parser) ?? '');
-  }
+/** Early out for a large input that is not a trace: none of its first lines was a record. */
+function sniff(parser: StraceParser, source: Source): void {
+  if (parser.counts.lines === SNIFF_LINES && parser.counts.parsed === 0) throw notATraceError(parser, source);
 }
 
 function feed(stream: LineStream, parser: StraceParser, source: Source): Promise<void> {
@@ -200,7 +197,7 @@ function feed(stream: LineStream, parser: StraceParser, source: Source): Promise
       if (failed) return;
       try {
         parser.push(line);
-        if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source, line);
+        if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
       } catch (err) {
         failed = true;
         lines.destroy();
@@ -259,7 +256,7 @@ async function feedMerged(streams: LineStream[], parsers: StraceParser[], source
     const parser = parsers[best] as StraceParser;
     const line = (heads[best] as { line: string }).line;
     parser.push(line);
-    if (parser.counts.lines <= SNIFF_LINES) sniff(parser, sources[best] as Source, line);
+    if (parser.counts.lines <= SNIFF_LINES) sniff(parser, sources[best] as Source);
     await advance(best);
   }
 }

@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { BITS, CLONE, isSpawn, lookupSyscall, MAP, MREMAP, OPEN, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, decodeQuoted, decorationOf, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
+  CH, decodeQuoted, decorationOf, detach, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
   ArgScan, skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
 import type { Problems } from '../problems.js';
@@ -61,6 +61,8 @@ export class StraceParser {
   straceMessages = 0;
   lastStraceMessage = '';
   sawSummary = false;
+  /** The input's first line, for a "this is not a trace" message. */
+  firstLine = '';
   /** True when the last line ended without a newline (set by the input adapter). */
   truncated = false;
 
@@ -92,6 +94,7 @@ export class StraceParser {
   push(line: string): void {
     this.lineNo++;
     this.counts.lines++;
+    if (this.lineNo === 1) this.firstLine = detach(line.slice(0, 120));
     if (this.partial !== null) {
       const joined = this.partial + line;
       const st = this.parseOnce(joined, true);
