@@ -212,12 +212,17 @@ export class MemoryModel {
     }
   }
 
+  /** Apply a successful call. Memory calls break out of the switch to report their change; the rest return. */
   private call(e: TraceEvent, thread: ThreadState): void {
     const proc = thread.proc;
+    const as = proc.as;
+    const heap0 = as.heap;
+    const writable0 = as.writable;
     switch (e.effect) {
       case 'brk':
-        if (e.ret > 0) this.memory(thread, e, (as) => as.setBreak(e.ret));
-        return;
+        if (!(e.ret > 0)) return;
+        as.setBreak(e.ret);
+        break;
       case 'map': {
         const anon = (e.flags & BITS.MAP_ANONYMOUS) !== 0 || e.fd < 0 || Number.isNaN(e.fd);
         if (!anon) {
@@ -232,26 +237,25 @@ export class MemoryModel {
         if (anon) attrs |= ATTR.ANONYMOUS;
         if (e.flags & BITS.MAP_GROWSDOWN) attrs |= ATTR.GROWSDOWN;
         const start = e.ret;
-        this.memory(thread, e, (as) => as.map(start, start + pageUp(e.length), attrs));
-        return;
+        as.map(start, start + pageUp(e.length), attrs);
+        break;
       }
       case 'unmap':
-        if (e.ret === 0) this.memory(thread, e, (as) => as.remove(e.addr, e.addr + pageUp(e.length)));
-        return;
+        if (e.ret !== 0) return;
+        as.remove(e.addr, e.addr + pageUp(e.length));
+        break;
       case 'protect':
-        if (e.ret === 0) {
-          this.memory(thread, e, (as) => as.protect(e.addr, e.addr + pageUp(e.length), (e.prot & BITS.PROT_WRITE) !== 0));
-        }
-        return;
+        if (e.ret !== 0) return;
+        as.protect(e.addr, e.addr + pageUp(e.length), (e.prot & BITS.PROT_WRITE) !== 0);
+        break;
       case 'remap':
-        if (e.ret >= 0) {
-          this.memory(thread, e, (as) => {
-            const attrs = as.attrsAt(e.addr) ?? UNKNOWN_ORIGIN;
-            if (!(e.flags & BITS.MREMAP_DONTUNMAP)) as.remove(e.addr, e.addr + pageUp(e.length));
-            as.map(e.ret, e.ret + pageUp(e.newLength), attrs);
-          });
+        if (!(e.ret >= 0)) return;
+        {
+          const attrs = as.attrsAt(e.addr) ?? UNKNOWN_ORIGIN;
+          if (!(e.flags & BITS.MREMAP_DONTUNMAP)) as.remove(e.addr, e.addr + pageUp(e.length));
+          as.map(e.ret, e.ret + pageUp(e.newLength), attrs);
         }
-        return;
+        break;
       case 'clone':
       case 'fork':
       case 'vfork':
@@ -316,24 +320,18 @@ export class MemoryModel {
       default:
         return;
     }
+    // Only the memory calls get here: report what their change did to the two series.
+    const dHeap = as.heap - heap0;
+    const dWritable = as.writable - writable0;
+    if (dHeap === 0 && dWritable === 0) return;
+    if (as.owner) this.notePeak(as.owner, e.time);
+    this.sink.change(thread, dHeap, dWritable, e);
   }
 
   /** A descriptor's name: the -y decoration when strace printed one, else the table, else fd:N. */
   private fdName(proc: ProcessState, fd: number, decorated: string | null): string {
     if (decorated !== null) return decorated;
     return proc.fds.get(fd)?.name ?? `fd:${fd}`;
-  }
-
-  private memory(thread: ThreadState, e: TraceEvent, change: (as: AddressSpace) => void): void {
-    const as = thread.proc.as;
-    const heap0 = as.heap;
-    const writable0 = as.writable;
-    change(as);
-    const dHeap = as.heap - heap0;
-    const dWritable = as.writable - writable0;
-    if (dHeap === 0 && dWritable === 0) return;
-    if (as.owner) this.notePeak(as.owner, e.time);
-    this.sink.change(thread, dHeap, dWritable, e);
   }
 
   private notePeak(proc: ProcessState, time: number): void {
