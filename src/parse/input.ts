@@ -121,19 +121,20 @@ export async function openLines(source: Source): Promise<LineStream> {
     }
   };
   let bytes: Readable = Readable.from(rest(), { objectMode: false });
-  if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+  const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  if (gzip) {
     const gunzip = createGunzip();
-    const compressed = bytes;
-    compressed.on('error', (err) => gunzip.destroy(err));
-    bytes = compressed.pipe(gunzip);
-    gunzip.on('error', () => undefined);
-    bytes = wrapGunzipErrors(gunzip, source.name);
+    bytes.on('error', (err) => gunzip.destroy(err));
+    bytes = bytes.pipe(gunzip);
   } else if (first.includes(0)) {
     raw.destroy();
     throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.binaryInput(source.name));
   }
   const tail = new TailWatch();
-  bytes.on('error', (err) => tail.destroy(err));
+  // Read errors arrive as HeaptraceErrors already; anything else is zlib's word on a cut or corrupt file.
+  bytes.on('error', (err) =>
+    tail.destroy(err instanceof HeaptraceError ? err : new HeaptraceError('HT_UNREADABLE', MESSAGES.gzipBroken(source.name, err.message))),
+  );
   const lines = bytes.pipe(tail).pipe(split2());
   tail.on('error', (err) => lines.destroy(err));
   return { lines, tail };
@@ -141,19 +142,6 @@ export async function openLines(source: Source): Promise<LineStream> {
 
 function toBuffer(chunk: Buffer | string): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-}
-
-/** A gzip stream whose errors (a cut or corrupt file) read as a clear message with the file's name. */
-function wrapGunzipErrors(gunzip: Readable, name: string): Readable {
-  const out = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      cb(null, chunk);
-    },
-  });
-  gunzip.on('error', (err) => {
-    out.destroy(err instanceof HeaptraceError ? err : new HeaptraceError('HT_UNREADABLE', MESSAGES.gzipBroken(name, err.message)));
-  });
-  return gunzip.pipe(out);
 }
 
 function readError(name: string, err: NodeJS.ErrnoException): HeaptraceError {
