@@ -6,7 +6,7 @@ import { MESSAGES } from '../messages.js';
 import { validateReport } from '../report/schema.js';
 import type { Report } from '../report/types.js';
 import { formatBytes } from '../report/units.js';
-import type { CheckResult } from './evaluate.js';
+import { label, type CheckResult } from './evaluate.js';
 import { parseSize } from './size.js';
 
 export interface Tolerance {
@@ -78,8 +78,9 @@ export function compareBaseline(report: Report, baseline: Report, t: Tolerance):
       limit,
       files,
       pid: null,
+      origin: 'baseline',
       message:
-        `${status === 'pass' ? 'PASS' : 'FAIL'}  baseline ${what} ${name} ≤ ${formatBytes(limit)}: ${formatBytes(measured)} ` +
+        `${label(status)}baseline ${what} ${name} ≤ ${formatBytes(limit)}: ${formatBytes(measured)} ` +
         `(baseline ${formatBytes(base)}, tolerance ${t.text})`,
     };
   };

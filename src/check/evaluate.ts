@@ -18,6 +18,8 @@ export interface CheckResult {
   /** The process with the largest peak, for max-heap and max-writable; null otherwise. */
   pid: number | null;
   message: string;
+  /** A rule the user gave, or a comparison with a --baseline report. */
+  origin: 'rule' | 'baseline';
 }
 
 export interface CheckOptions {
@@ -94,7 +96,7 @@ function checkFileRule(report: Report, rule: Rule & { kind: FileRuleKind }, glob
     const hint = near.length > 0 ? `; nearest: ${near.join(', ')}` : '; the trace read no files';
     const status: CheckStatus = opts.allowMissing === true ? 'pass' : 'fail';
     const why = opts.allowMissing === true ? 'no file matches (allowed by --allow-missing)' : `no file matches${hint}`;
-    return { rule, status, measured: null, limit: rule.limit, files: [], pid: null, message: `${label(status)}${title}: ${why}` };
+    return { rule, status, measured: null, limit: rule.limit, files: [], pid: null, message: `${label(status)}${title}: ${why}`, origin: 'rule' };
   }
   // Worst first; files with no value (amplification of a file never read) cannot break the rule.
   const valued = matches
@@ -115,6 +117,7 @@ function checkFileRule(report: Report, rule: Rule & { kind: FileRuleKind }, glob
     files: valued.map((x) => x.f.path),
     pid: null,
     message: `${label(status)}${title}: ${shown} (${detail})${more}`,
+    origin: 'rule',
   };
 }
 
@@ -134,10 +137,12 @@ function checkProcessRule(report: Report, rule: Rule): CheckResult {
     files: [],
     pid: worst?.pid ?? null,
     message: `${label(status)}${title}: ${formatBytes(measured)} (${who}${top})`,
+    origin: 'rule',
   };
 }
 
-const label = (s: CheckStatus): string => (s === 'pass' ? 'PASS  ' : 'FAIL  ');
+/** The start of every result line: "PASS  " or "FAIL  ". */
+export const label = (s: CheckStatus): string => (s === 'pass' ? 'PASS  ' : 'FAIL  ');
 
 /** Every rule against the report; passed when all hold. */
 export function evaluate(report: Report, rules: readonly Rule[], opts: CheckOptions = {}): CheckOutcome {

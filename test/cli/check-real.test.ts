@@ -78,6 +78,7 @@ test('baseline on real traces: the same run passes, a run allocating 50% more fa
     const same = await runCli(['check', trace('b.log', 8), '-q', '--baseline', base, '--tolerance', '10%']);
     assert.equal(same.code, 0, same.stdout + same.stderr);
     assert.match(same.stdout, /within 10%/);
+    assert.doesNotMatch(same.stdout, /PASS  baseline/, 'passing baseline comparisons are summed up, not listed');
 
     const more = await runCli(['check', trace('c.log', 12), '-q', '--baseline', base, '--tolerance', '10%']);
     assert.equal(more.code, 1, more.stdout + more.stderr);

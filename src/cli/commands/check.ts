@@ -92,7 +92,7 @@ export async function runCheck(args: CheckArgs, stdio: Stdio): Promise<number> {
     const total = outcome.results.length;
     const summary = failed === 0 ? `all ${total} checks hold` : `${failed} of ${total} checks failed`;
     // Baseline comparisons can be hundreds: their passes are summed up, their failures listed.
-    const shown = outcome.results.filter((r) => !r.message.includes(' baseline ') || r.status === 'fail');
+    const shown = outcome.results.filter((r) => r.origin === 'rule' || r.status === 'fail');
     const lines = [...shown.map((r) => r.message), ...(baselineNote ? [baselineNote] : []), summary];
     await writeOutput(stdio, '-', lines.join('\n') + '\n');
   }
