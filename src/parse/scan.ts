@@ -64,98 +64,28 @@ function skipComment(s: string, i: number): number {
 }
 
 /**
- * Given the index of a call's opening parenthesis, the index of its matching closing one, or -1
- * when the line ends first (an unfinished call, or a line split by interleaved output). With
- * depthBefore = 1, `open` is any index inside the call's arguments (a resumed line's rest).
- */
-export function findClose(s: string, open: number, depthBefore = 0): number {
-  const n = s.length;
-  let depth = depthBefore;
-  let i = open;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === CH.QUOTE) {
-      i = skipString(s, i);
-      continue;
-    }
-    if (c === CH.LT) {
-      i = skipAngle(s, i);
-      continue;
-    }
-    if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
-    else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) {
-      depth--;
-      if (depth === 0) return i;
-    } else if (c === CH.SLASH && s.charCodeAt(i + 1) === CH.STAR) {
-      i = skipComment(s, i);
-      continue;
-    }
-    i++;
-  }
-  return -1;
-}
-
-/**
- * Where the top-level arguments of s[from, to) start and end (trimmed), as pairs in `out`
- * (out[2k], out[2k+1]); returns how many there are. The same walk as ArgScan, for a range that is
- * not a call (an array such as pipe's [3, 4], argv).
- */
-export function argBounds(s: string, from: number, to: number, out: Int32Array): number {
-  let count = 0;
-  let depth = 0;
-  let start = from;
-  let i = from;
-  for (;;) {
-    const atEnd = i >= to;
-    const c = atEnd ? CH.COMMA : s.charCodeAt(i);
-    if (!atEnd && c === CH.QUOTE) {
-      i = Math.min(skipString(s, i), to);
-      continue;
-    }
-    if (!atEnd && c === CH.LT) {
-      i = Math.min(skipAngle(s, i), to);
-      continue;
-    }
-    if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
-    else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) depth--;
-    else if (c === CH.COMMA && (depth === 0 || atEnd)) {
-      if (atEnd && count === 0 && to <= from) return 0;
-      let a = start;
-      let b = i;
-      while (a < b && s.charCodeAt(a) === CH.SPACE) a++;
-      while (b > a && s.charCodeAt(b - 1) === CH.SPACE) b--;
-      if (2 * count + 1 < out.length) {
-        out[2 * count] = a;
-        out[2 * count + 1] = b;
-      }
-      count++;
-      if (atEnd) return count;
-      start = i + 1;
-    } else if (c === CH.SLASH && s.charCodeAt(i + 1) === CH.STAR) {
-      i = skipComment(s, i);
-      continue;
-    }
-    i++;
-  }
-}
-
-/**
- * One pass over a call's arguments from its "(" at `open`: the index of the matching ")" (or -1
- * when the line ends first) and, on the way, where each top-level argument starts and ends. The
- * calls the model needs are scanned once instead of twice (find the close, then split).
+ * The walk over a call's arguments that everything else uses: from just inside the call's "(" it
+ * finds the ")" that closes it, skipping strings, nested brackets, -y decorations and comments,
+ * and records where each top-level argument starts and ends (trimmed) on the way. The calls the
+ * model needs are split in the same pass that finds their close. One object is reused per parser:
+ * no allocation per line.
  */
 export class ArgScan {
-  readonly bounds = new Int32Array(32);
+  /** Argument k spans bounds[2k] to bounds[2k+1]. */
+  bounds = new Int32Array(32);
   count = 0;
 
-  scan(s: string, open: number): number {
-    const n = s.length;
-    const out = this.bounds;
-    let count = 0;
+  /**
+   * Walk s[from, to). Returns the index of the ")" that closes the call, or -1 when `to` comes
+   * first (an unfinished call, a line split by interleaved output, or a range that is no call,
+   * such as the inside of pipe's [3, 4]); then the last argument runs to `to`.
+   */
+  scan(s: string, from: number, to = s.length): number {
+    this.count = 0;
     let depth = 0;
-    let start = open + 1;
-    let i = open + 1;
-    while (i < n) {
+    let start = from;
+    let i = from;
+    while (i < to) {
       const c = s.charCodeAt(i);
       if (c === CH.QUOTE) {
         i = skipString(s, i);
@@ -166,22 +96,9 @@ export class ArgScan {
         continue;
       }
       if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
-      else if ((c === CH.COMMA && depth === 0) || (c === CH.RPAREN && depth === 0)) {
-        let a = start;
-        let b = i;
-        while (a < b && s.charCodeAt(a) === CH.SPACE) a++;
-        while (b > a && s.charCodeAt(b - 1) === CH.SPACE) b--;
-        if (c === CH.COMMA || b > a || count > 0) {
-          if (2 * count + 1 < out.length) {
-            out[2 * count] = a;
-            out[2 * count + 1] = b;
-          }
-          count++;
-        }
-        if (c === CH.RPAREN) {
-          this.count = count;
-          return i;
-        }
+      else if (depth === 0 && (c === CH.COMMA || c === CH.RPAREN)) {
+        this.record(s, start, i);
+        if (c === CH.RPAREN) return i;
         start = i + 1;
       } else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) depth--;
       else if (c === CH.SLASH && s.charCodeAt(i + 1) === CH.STAR) {
@@ -190,21 +107,43 @@ export class ArgScan {
       }
       i++;
     }
-    this.count = count;
+    this.record(s, start, Math.min(i, to));
     return -1;
+  }
+
+  /** The trimmed span [a, b) as the next argument; an empty one counts only after a comma. */
+  private record(s: string, a: number, b: number): void {
+    while (a < b && s.charCodeAt(a) === CH.SPACE) a++;
+    while (b > a && s.charCodeAt(b - 1) === CH.SPACE) b--;
+    if (a === b && this.count === 0 && s.charCodeAt(b) !== CH.COMMA) return;
+    const k = 2 * this.count;
+    if (k + 1 >= this.bounds.length) {
+      const grown = new Int32Array(this.bounds.length * 2);
+      grown.set(this.bounds);
+      this.bounds = grown;
+    }
+    this.bounds[k] = a;
+    this.bounds[k + 1] = b;
+    this.count++;
   }
 }
 
-/** The top-level, comma-separated arguments of s[from, to), each trimmed (for rare calls; see argBounds). */
+const scratch = new ArgScan();
+
+/**
+ * Given the index of a call's opening parenthesis, the index of its matching closing one, or -1
+ * when the line ends first.
+ */
+export function findClose(s: string, open: number): number {
+  return scratch.scan(s, open + 1);
+}
+
+/** The top-level, comma-separated arguments of s[from, to), each trimmed (for rare calls). */
 export function splitArgs(s: string, from: number, to: number): string[] {
-  let bounds = new Int32Array(32);
-  let count = argBounds(s, from, to, bounds);
-  if (2 * count > bounds.length) {
-    bounds = new Int32Array(2 * count);
-    count = argBounds(s, from, to, bounds);
-  }
+  const scan = new ArgScan();
+  scan.scan(s, from, to);
   const out: string[] = [];
-  for (let k = 0; k < count; k++) out.push(s.slice(bounds[2 * k] as number, bounds[2 * k + 1] as number));
+  for (let k = 0; k < scan.count; k++) out.push(s.slice(scan.bounds[2 * k] as number, scan.bounds[2 * k + 1] as number));
   return out;
 }
 

@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { BITS, CLONE, isSpawn, lookupSyscall, MAP, MREMAP, OPEN, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, decodeQuoted, decorationOf, detach, findClose, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
+  CH, decodeQuoted, decorationOf, detach, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
   ArgScan, skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
 import type { Problems } from '../problems.js';
@@ -420,7 +420,7 @@ export class StraceParser {
   /** Parsed when the text from i on closes the call and shows its return; Incomplete otherwise. */
   private completion(line: string, i: number): Status {
     // The rest of the arguments: the scan starts inside the call's parenthesis.
-    const close = findClose(line, i, 1);
+    const close = this.args.scan(line, i);
     if (close < 0) return line.endsWith(UNFINISHED) ? Status.Parsed : Status.Incomplete;
     return line.indexOf('=', close) >= 0 ? Status.Parsed : Status.Incomplete;
   }
@@ -429,8 +429,7 @@ export class StraceParser {
     line: string, nameStart: number, open: number, tid: number, time: number, comm: string | null, resumed = false,
   ): Status {
     const def = lookupSyscall(line, nameStart, open);
-    // Calls the model needs are split into arguments in the same pass that finds their close.
-    const close = def ? this.args.scan(line, open) : findClose(line, open);
+    const close = this.args.scan(line, open + 1);
     if (close < 0) {
       const trimmed = line.trimEnd();
       if (trimmed.endsWith(UNFINISHED) && !resumed) {
@@ -516,7 +515,7 @@ export class StraceParser {
   }
 
   private has(pos: number | undefined): pos is number {
-    return pos !== undefined && pos < this.args.count && 2 * pos + 1 < this.args.bounds.length;
+    return pos !== undefined && pos < this.args.count;
   }
 
   private num(line: string, pos: number | undefined): number {
