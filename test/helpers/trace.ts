@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, dirname, join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { analyze, type AnalyzeInput, type FileReport, type ModelEvent, type Report } from '../../src/index.js';
 
@@ -98,6 +99,21 @@ export function pythonExecutable(): string {
 // Temporary directories and programs
 
 /** A fresh temporary directory; removed by the returned function unless HEAPTRACE_KEEP_TRACES is set. */
+/**
+ * The usual start of a test that traces a real program: skip with the reason when a tool is
+ * missing, else a fresh temporary folder removed after the test. Null means "skipped: return".
+ */
+export function workDir(t: TestContext, name: string, ...tools: ('strace' | 'gcc' | 'python3')[]): string | null {
+  const missing = missingTools(...tools);
+  if (missing !== null) {
+    t.skip(missing);
+    return null;
+  }
+  const { dir, cleanup } = tempDir(name);
+  t.after(cleanup);
+  return dir;
+}
+
 export function tempDir(name: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `heaptrace-${name}-`));
   return {

@@ -14,22 +14,16 @@ import {
   describeFiles,
   fileEntry,
   fileSize,
-  missingTools,
   pairMarks,
   parseMarks,
   phaseDelta,
   straceToFile,
-  tempDir,
+  workDir,
 } from '../helpers/trace.js';
 
 test('a file whose name needs strace escapes is reported under its real name', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup } = tempDir('file-names');
-  t.after(cleanup);
+  const dir = workDir(t, 'file-names', 'strace', 'gcc');
+  if (dir === null) return;
   const program = compileC('realloc', dir);
   const input = join(dir, 'rec<1> "q" é\tx\\y\nz>.dat');
   writeFileSync(input, 'n'.repeat(30_000));

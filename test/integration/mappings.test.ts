@@ -15,23 +15,17 @@ import {
   compileC,
   describeFiles,
   fileEntry,
-  missingTools,
   outputLines,
   pairMarks,
   parseMarks,
   straceToFile,
-  tempDir,
+  workDir,
   type TracedEvent,
 } from '../helpers/trace.js';
 
 test('SPEC §1 table, one syscall kind per step: writable = VmData and heap as the program counts it', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup } = tempDir('mappings');
-  t.after(cleanup);
+  const dir = workDir(t, 'mappings', 'strace', 'gcc');
+  if (dir === null) return;
   const program = compileC('mappings', dir);
   const file = join(dir, 'mapped.dat');
   writeFileSync(file, Buffer.alloc(3 * MiB, 7));

@@ -13,24 +13,18 @@ import {
   describeFiles,
   fileEntry,
   fileSize,
-  missingTools,
   pairMarks,
   parseMarks,
   phaseDelta,
   straceMerged,
-  tempDir,
+  workDir,
 } from '../helpers/trace.js';
 
 const MB = 8;
 
 test('2>&1 capture with program output mixed in: VmData exact, input summary sane', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup } = tempDir('merged');
-  t.after(cleanup);
+  const dir = workDir(t, 'merged', 'strace', 'gcc');
+  if (dir === null) return;
   const program = compileC('noisy', dir);
   const input = join(dir, 'input.log');
   writeFileSync(input, 'line of input\n'.repeat(5_000));

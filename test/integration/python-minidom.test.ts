@@ -10,14 +10,13 @@ import {
   describeFiles,
   fileEntry,
   fileSize,
-  missingTools,
   pairMarks,
   parseMarks,
   phaseDelta,
   programSource,
   pythonExecutable,
   straceToFile,
-  tempDir,
+  workDir,
 } from '../helpers/trace.js';
 
 /** A Khronos-registry-like document (types, enums, commands) of about 350 kB. */
@@ -44,13 +43,8 @@ function registryXml(): string {
 }
 
 test('python minidom parse: VmData exact, the XML file charged the growth and the biggest', async (t) => {
-  const missing = missingTools('strace', 'python3');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup } = tempDir('minidom');
-  t.after(cleanup);
+  const dir = workDir(t, 'minidom', 'strace', 'python3');
+  if (dir === null) return;
   const xml = join(dir, 'registry.xml');
   writeFileSync(xml, registryXml());
   const trace = join(dir, 'trace.txt');

@@ -12,24 +12,18 @@ import {
   describeFiles,
   fileEntry,
   fileSize,
-  missingTools,
   pairMarks,
   parseMarks,
   phaseDelta,
   straceToFile,
-  tempDir,
+  workDir,
 } from '../helpers/trace.js';
 
 const FINAL_MB = 64;
 
 test('realloc past the mmap threshold (mremap): grown and freed phases exact', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup } = tempDir('realloc');
-  t.after(cleanup);
+  const dir = workDir(t, 'realloc', 'strace', 'gcc');
+  if (dir === null) return;
   const program = compileC('realloc', dir);
   const input = join(dir, 'records.dat');
   writeFileSync(input, 'r'.repeat(40_000));
