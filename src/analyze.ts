@@ -1,6 +1,7 @@
 // The pipeline, wired once: sources → lines → StraceParser → events → MemoryModel → Attribution →
 // Report. The library's analyze() and every CLI command go through here.
 import { Attribution } from './attribute/attribution.js';
+import { Timeline } from './attribute/timeline.js';
 import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
@@ -83,7 +84,20 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const problems = new Problems();
   const attribution = new Attribution();
   const model = new MemoryModel(attribution, problems);
-  const parsers = sources.map((s) => new StraceParser((e) => model.apply(e), problems, s.name, s.pid));
+  let order = 0;
+  const parsers = sources.map(
+    (s) =>
+      new StraceParser(
+        (e) => {
+          order++;
+          timeline.event = e;
+          model.apply(e);
+        },
+        problems,
+        s.name,
+        s.pid,
+      ),
+  );
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.
   const t = (e: TraceEvent): number | null => {
@@ -92,6 +106,13 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     if (Number.isNaN(e.time) || start === Infinity) return null;
     return Math.round((e.time - start) * 1e6) / 1e6;
   };
+  const timeline = new Timeline({
+    x: (e) => t(e) ?? order,
+    get timed() {
+      return parsers.some((p) => p.timestampKind !== 'none');
+    },
+  });
+  attribution.timeline = timeline;
   const onEvent = options.onEvent;
   if (onEvent) {
     attribution.onCall((e: TraceEvent, th: ThreadState) =>
@@ -145,6 +166,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     model,
     attribution,
     problems,
+    timeline,
   );
   if (options.strict && counts.unparsed > 0) {
     throw new HeaptraceError(

@@ -3,6 +3,7 @@
 import type { ModelSink, ProcessState, ThreadState } from '../model/model.js';
 import type { TraceEvent } from '../parse/events.js';
 import { detach } from '../parse/scan.js';
+import type { Timeline } from './timeline.js';
 
 export class Charge {
   net = 0;
@@ -42,6 +43,8 @@ export class Attribution implements ModelSink {
   private readonly current = new WeakMap<ThreadState, FileStats>();
   private readonly listeners: ChangeListener[] = [];
   private readonly callListeners: Array<(e: TraceEvent, thread: ThreadState) => void> = [];
+  /** Set by the pipeline when a timeline is wanted. */
+  timeline: Timeline | null = null;
 
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
@@ -75,6 +78,7 @@ export class Attribution implements ModelSink {
         this.unattributed.add(dHeap);
       }
     }
+    this.timeline?.changed(thread, file, dHeap, e);
     for (const l of this.listeners) l(thread, file, dHeap, dWritable, e);
   }
 
@@ -89,6 +93,7 @@ export class Attribution implements ModelSink {
     else if (kind === 'read') {
       f.reads++;
       f.bytesRead += bytes;
+      this.timeline?.read(thread, f, bytes, e);
     }
     if (kind !== 'map' && Number.isNaN(f.firstSeen)) f.firstSeen = e.time;
     this.current.set(thread, f);
@@ -97,10 +102,12 @@ export class Attribution implements ModelSink {
   spawn(parent: ThreadState, child: ThreadState): void {
     const f = this.current.get(parent);
     if (f) this.current.set(child, f);
+    this.timeline?.spawned(child);
   }
 
   exec(thread: ThreadState): void {
     this.current.delete(thread);
+    this.timeline?.execed(thread);
   }
 
   applied(e: TraceEvent, thread: ThreadState): void {

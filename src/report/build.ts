@@ -3,7 +3,10 @@ import type { Attribution, Charge, FileStats } from '../attribute/attribution.js
 import type { MemoryModel, ProcessState } from '../model/model.js';
 import type { LineCounts } from '../parse/strace.js';
 import type { Problems } from '../problems.js';
-import type { FileReport, ProcessReport, Report, TimestampKind, TraceFormat } from './types.js';
+import type { Timeline } from '../attribute/timeline.js';
+import type {
+  FileReport, ProcessReport, Report, TimelineActivity, TimelineReport, TimelineSeries, TimestampKind, TraceFormat,
+} from './types.js';
 import { VERSION } from '../version.js';
 
 export interface InputFacts {
@@ -21,7 +24,13 @@ function rel(t: number, t0: number): number | null {
   return Math.round((t - t0) * 1e6) / 1e6;
 }
 
-export function buildReport(input: InputFacts, model: MemoryModel, attribution: Attribution, problems: Problems): Report {
+export function buildReport(
+  input: InputFacts,
+  model: MemoryModel,
+  attribution: Attribution,
+  problems: Problems,
+  timeline: Timeline,
+): Report {
   const t0 = input.firstTime;
   const files: FileReport[] = [...attribution.files.values()].map((f) => fileReport(f, t0));
   files.sort((a, b) => b.heap.peak - a.heap.peak || b.heap.growth - a.heap.growth || b.bytesRead - a.bytesRead || (a.path < b.path ? -1 : 1));
@@ -49,7 +58,38 @@ export function buildReport(input: InputFacts, model: MemoryModel, attribution: 
     files,
     unattributed: { peak: u.peak, net: u.net, growth: u.growth },
     warnings: problems.list().map((p) => ({ code: p.code, message: p.message, count: p.count, lines: p.lines })),
+    timeline: timelineReport(model, timeline),
   };
+}
+
+function timelineReport(model: MemoryModel, timeline: Timeline): TimelineReport {
+  const series: TimelineSeries[] = [];
+  const activity: TimelineActivity[] = [];
+  for (const proc of model.order) {
+    const s = timeline.series.get(proc);
+    if (!s) continue;
+    const rows = s.rows();
+    if (rows.length > 0) {
+      series.push({
+        pid: proc.pid,
+        points: s.points,
+        resolution: s.width,
+        x: rows.map((r) => r.x),
+        heap: rows.map((r) => r.heap),
+        writable: rows.map((r) => r.writable),
+      });
+    }
+    for (const b of s.buckets) {
+      for (const a of b.activity) {
+        activity.push({
+          x: a.x, pid: proc.pid, path: a.file?.path ?? null,
+          reads: a.reads, bytesRead: a.bytesRead, heap: a.heap, growth: a.growth,
+        });
+      }
+    }
+  }
+  activity.sort((a, b) => a.x - b.x || a.pid - b.pid);
+  return { axis: timeline.timed ? 'seconds' : 'events', series, activity };
 }
 
 function fileReport(f: FileStats, t0: number): FileReport {

@@ -92,6 +92,41 @@ export interface FileReport {
   firstSeen: number | null;
 }
 
+/** One process's memory over time, reduced (see docs/accounting.md, "The timeline"). */
+export interface TimelineSeries {
+  pid: number;
+  /** Points before reduction (one per memory change, plus process start and exec). */
+  points: number;
+  /** The reduction's bucket width on the x axis: every point that is the highest within this far either side is kept. */
+  resolution: number;
+  /** Parallel arrays: after the change at x[i], the process had heap[i] and writable[i] bytes. */
+  x: number[];
+  heap: number[];
+  writable: number[];
+}
+
+/** What one process did with one file within one bucket of its timeline. */
+export interface TimelineActivity {
+  /** When the activity began. */
+  x: number;
+  pid: number;
+  /** The file, or null for heap changes charged to no file (or for the rest of a bucket with too many files). */
+  path: string | null;
+  reads: number;
+  bytesRead: number;
+  /** Net heap change charged to the file in this process within the bucket. */
+  heap: number;
+  /** Heap increases charged to the file in this process within the bucket. */
+  growth: number;
+}
+
+export interface TimelineReport {
+  /** "seconds" from the trace's start, or "events" (the order of trace records) when the trace has no timestamps. */
+  axis: 'seconds' | 'events';
+  series: TimelineSeries[];
+  activity: TimelineActivity[];
+}
+
 export interface Report {
   schemaVersion: 1;
   tool: { name: 'heaptrace'; version: string };
@@ -101,4 +136,5 @@ export interface Report {
   /** Heap changes made before any file was opened or read, per SPEC §2 charged to no file. */
   unattributed: { peak: number; net: number; growth: number };
   warnings: InputProblem[];
+  timeline: TimelineReport;
 }

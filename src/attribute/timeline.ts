@@ -1,0 +1,270 @@
+// The timeline: each process's heap and writable series over the trace, and which file was being
+// read or charged when, reduced as it streams so that memory stays flat however long the trace.
+//
+// Reduction: x (seconds, or event order without timestamps) is cut into buckets of one width for
+// the whole trace. Each bucket of a process keeps at most six of its points: the first, the last,
+// and those where heap and writable were lowest and highest (the first such on ties). When a process
+// has more than MAX_BUCKETS buckets the width doubles and neighbouring buckets merge, keeping the
+// same six of their union. So the global maximum survives exactly (with the time it was first
+// reached), and so does every point that is the highest within one final bucket width either side.
+import type { ProcessState, ThreadState } from '../model/model.js';
+import type { TraceEvent } from '../parse/events.js';
+import type { FileStats } from './attribution.js';
+
+/** Buckets per process before the width doubles: at most 6 × this many points per process. */
+export const MAX_BUCKETS = 600;
+/** Files kept per bucket of a process's activity; the rest merge into one entry without a path. */
+export const MAX_FILES_PER_BUCKET = 8;
+
+export class Row {
+  constructor(
+    readonly x: number,
+    readonly heap: number,
+    readonly writable: number,
+    /** Order of arrival, to emit rows in trace order. */
+    readonly seq: number,
+  ) {}
+}
+
+/** What one process did with one file within one bucket. */
+export class Activity {
+  reads = 0;
+  bytesRead = 0;
+  /** Net heap change charged to the file in this process within the bucket. */
+  heap = 0;
+  growth = 0;
+
+  constructor(
+    /** Where the activity began. */
+    public x: number,
+    public file: FileStats | null,
+  ) {}
+
+  absorb(o: Activity): void {
+    if (o.x < this.x) this.x = o.x;
+    this.reads += o.reads;
+    this.bytesRead += o.bytesRead;
+    this.heap += o.heap;
+    this.growth += o.growth;
+  }
+
+  /** How much this entry matters when a bucket has too many files. */
+  get weight(): number {
+    return Math.abs(this.heap) + this.growth + this.bytesRead;
+  }
+}
+
+class Bucket {
+  // All six are null together: a bucket can begin with file activity before any memory change.
+  first: Row | null = null;
+  last: Row | null = null;
+  minHeap: Row | null = null;
+  maxHeap: Row | null = null;
+  minWritable: Row | null = null;
+  maxWritable: Row | null = null;
+  activity: Activity[] = [];
+
+  constructor(public index: number) {}
+
+  add(r: Row): void {
+    if (this.first === null) this.first = r;
+    this.last = r;
+    if (this.minHeap === null || r.heap < this.minHeap.heap) this.minHeap = r;
+    if (this.maxHeap === null || r.heap > this.maxHeap.heap) this.maxHeap = r;
+    if (this.minWritable === null || r.writable < this.minWritable.writable) this.minWritable = r;
+    if (this.maxWritable === null || r.writable > this.maxWritable.writable) this.maxWritable = r;
+  }
+
+  /** Fold the bucket that follows this one into it. */
+  merge(b: Bucket): void {
+    if (b.first !== null) {
+      if (this.first === null) {
+        this.first = b.first;
+        this.minHeap = b.minHeap;
+        this.maxHeap = b.maxHeap;
+        this.minWritable = b.minWritable;
+        this.maxWritable = b.maxWritable;
+      } else {
+        const bMinH = b.minHeap as Row, bMaxH = b.maxHeap as Row, bMinW = b.minWritable as Row, bMaxW = b.maxWritable as Row;
+        if (bMinH.heap < (this.minHeap as Row).heap) this.minHeap = bMinH;
+        if (bMaxH.heap > (this.maxHeap as Row).heap) this.maxHeap = bMaxH;
+        if (bMinW.writable < (this.minWritable as Row).writable) this.minWritable = bMinW;
+        if (bMaxW.writable > (this.maxWritable as Row).writable) this.maxWritable = bMaxW;
+      }
+      this.last = b.last;
+    }
+    for (const a of b.activity) this.note(a);
+  }
+
+  rows(): Row[] {
+    if (this.first === null) return [];
+    const set = new Set([this.first, this.minHeap, this.maxHeap, this.minWritable, this.maxWritable, this.last] as Row[]);
+    return [...set].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The entry for `file`, created at x if new; a bucket holds at most MAX_FILES_PER_BUCKET files. */
+  activityFor(file: FileStats | null, x: number): Activity {
+    for (const a of this.activity) if (a.file === file) return a;
+    const a = new Activity(x, file);
+    this.activity.push(a);
+    if (this.activity.length > MAX_FILES_PER_BUCKET) this.spill();
+    return this.activity.includes(a) ? a : (this.activity.find((o) => o.file === null) as Activity);
+  }
+
+  private note(o: Activity): void {
+    for (const a of this.activity) {
+      if (a.file === o.file) {
+        a.absorb(o);
+        return;
+      }
+    }
+    this.activity.push(o);
+    if (this.activity.length > MAX_FILES_PER_BUCKET) this.spill();
+  }
+
+  /** Too many files: the least weighty named one joins the path-less entry. */
+  private spill(): void {
+    let k = -1;
+    for (let i = 0; i < this.activity.length; i++) {
+      const a = this.activity[i] as Activity;
+      if (a.file === null) continue;
+      if (k < 0 || a.weight < (this.activity[k] as Activity).weight) k = i;
+    }
+    const victim = this.activity.splice(k, 1)[0] as Activity;
+    const rest = this.activity.find((a) => a.file === null);
+    if (rest) rest.absorb(victim);
+    else {
+      const r = new Activity(victim.x, null);
+      r.absorb(victim);
+      this.activity.push(r);
+    }
+  }
+}
+
+export class ProcessSeries {
+  readonly buckets: Bucket[] = [];
+  /** Points offered before reduction. */
+  points = 0;
+  width: number;
+
+  constructor(width: number) {
+    this.width = width;
+  }
+
+  /** The bucket for x. x never goes back by more than clock jitter; such a point joins the latest bucket. */
+  private bucketAt(x: number): Bucket {
+    const index = Math.floor(x / this.width);
+    const last = this.buckets[this.buckets.length - 1];
+    if (last && index <= last.index) return last;
+    this.buckets.push(new Bucket(index));
+    if (this.buckets.length > MAX_BUCKETS) this.coarsen();
+    return this.buckets[this.buckets.length - 1] as Bucket;
+  }
+
+  add(row: Row): void {
+    this.points++;
+    this.bucketAt(row.x).add(row);
+  }
+
+  activity(x: number, file: FileStats | null): Activity {
+    return this.bucketAt(x).activityFor(file, x);
+  }
+
+  private coarsen(): void {
+    while (this.buckets.length > MAX_BUCKETS) {
+      this.width *= 2;
+      const merged: Bucket[] = [];
+      for (const b of this.buckets) {
+        b.index = Math.floor(b.index / 2);
+        const prev = merged[merged.length - 1];
+        if (prev && prev.index === b.index) prev.merge(b);
+        else merged.push(b);
+      }
+      this.buckets.length = 0;
+      this.buckets.push(...merged);
+    }
+  }
+
+  rows(): Row[] {
+    const out: Row[] = [];
+    for (const b of this.buckets) for (const r of b.rows()) out.push(r);
+    return out;
+  }
+}
+
+/** Where an event sits on the x axis, and whether that is seconds or event order. */
+export interface TimelineClock {
+  /** Seconds from the trace's start, or the event's order in a trace without timestamps. */
+  x(e: TraceEvent): number;
+  readonly timed: boolean;
+}
+
+/** Collects the timeline from the attribution stage (see the top of this file). */
+export class Timeline {
+  readonly series = new Map<ProcessState, ProcessSeries>();
+  private seq = 0;
+  /** The event being applied, set by the pipeline before the model sees it (the parser reuses one object). */
+  event: TraceEvent | null = null;
+
+  constructor(private readonly clock: TimelineClock) {}
+
+  get timed(): boolean {
+    return this.clock.timed;
+  }
+
+  /** The first bucket width: a microsecond for times, one event for event order. */
+  private get initialWidth(): number {
+    return this.clock.timed ? 1e-6 : 1;
+  }
+
+  private seriesOf(proc: ProcessState): ProcessSeries {
+    let s = this.series.get(proc);
+    if (!s) {
+      s = new ProcessSeries(this.initialWidth);
+      this.series.set(proc, s);
+    }
+    return s;
+  }
+
+  private at(e: TraceEvent): number {
+    return this.clock.x(e);
+  }
+
+  /** Where the event being applied sits. */
+  private get now(): number {
+    return this.event ? this.clock.x(this.event) : 0;
+  }
+
+  private sample(proc: ProcessState, x: number): void {
+    this.seriesOf(proc).add(new Row(x, proc.heap, proc.writable, this.seq++));
+  }
+
+  /** A thread's call changed its process's memory by dHeap (charged to `file`) and dWritable. */
+  changed(thread: ThreadState, file: FileStats | null, dHeap: number, e: TraceEvent): void {
+    // The process owning the memory: a vfork child changes its parent's.
+    const proc = thread.proc.as.owner ?? thread.proc;
+    const x = this.at(e);
+    this.sample(proc, x);
+    if (dHeap === 0) return;
+    const a = this.seriesOf(proc).activity(x, file);
+    a.heap += dHeap;
+    if (dHeap > 0) a.growth += dHeap;
+  }
+
+  /** A thread read `bytes` from `file`. */
+  read(thread: ThreadState, file: FileStats, bytes: number, e: TraceEvent): void {
+    const a = this.seriesOf(thread.proc).activity(this.at(e), file);
+    a.reads++;
+    a.bytesRead += bytes;
+  }
+
+  /** A new process began with its own (copied) memory. */
+  spawned(child: ThreadState): void {
+    if (child.tid === child.proc.pid && child.proc.as.owner === child.proc) this.sample(child.proc, this.now);
+  }
+
+  /** A process executed a new program: its memory starts again from nothing. */
+  execed(thread: ThreadState): void {
+    this.sample(thread.proc, this.now);
+  }
+}

@@ -1,0 +1,146 @@
+// The timeline's reduction: a bounded number of points per process however long the trace, the
+// exact maximum kept with the time it was first reached, and every point that is the highest
+// within one resolution either side kept as well.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_BUCKETS, ProcessSeries, Row } from '../../src/attribute/timeline.js';
+import { analyze } from '../../src/index.js';
+
+/** A deterministic generator, so a failure can be replayed. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+interface Point {
+  x: number;
+  heap: number;
+  writable: number;
+}
+
+/** A heap that wanders with bursts and drops, like an allocator under load: n points. */
+function walk(n: number, seed: number, timed: boolean): Point[] {
+  const rnd = lcg(seed);
+  const out: Point[] = [];
+  let heap = 1 << 20;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    if (r < 0.001) heap += Math.floor(rnd() * 64) << 20;
+    else if (r < 0.002) heap = Math.max(0, heap - (Math.floor(rnd() * 64) << 20));
+    else heap = Math.max(0, heap + (Math.floor(rnd() * 33) - 16) * 4096);
+    // Times arrive in irregular gaps (sometimes several in one microsecond); event order is 1, 2, 3…
+    x = timed ? Math.round((x + (rnd() < 0.3 ? 0 : rnd() * 1e-3)) * 1e6) / 1e6 : i + 1;
+    out.push({ x, heap, writable: heap + 8192 });
+  }
+  return out;
+}
+
+/** Indices of points that are the highest (heap) within `w` either side: a sliding-window maximum. */
+function windowPeaks(pts: Point[], w: number): number[] {
+  const peaks: number[] = [];
+  // For each point, the max over [x-w, x+w]: two monotonic passes would do; a deque over a window
+  // that moves both ends forward is enough here.
+  const dq: number[] = [];
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < pts.length; i++) {
+    const p = pts[i] as Point;
+    while (hi < pts.length && (pts[hi] as Point).x <= p.x + w) {
+      while (dq.length > 0 && (pts[dq[dq.length - 1] as number] as Point).heap <= (pts[hi] as Point).heap) dq.pop();
+      dq.push(hi++);
+    }
+    while (lo < i && (pts[lo] as Point).x < p.x - w) lo++;
+    while (dq.length > 0 && (dq[0] as number) < lo) dq.shift();
+    if ((pts[dq[0] as number] as Point).heap === p.heap) peaks.push(i);
+  }
+  return peaks;
+}
+
+function reduce(pts: Point[], width: number): ProcessSeries {
+  const s = new ProcessSeries(width);
+  pts.forEach((p, k) => s.add(new Row(p.x, p.heap, p.writable, k)));
+  return s;
+}
+
+for (const [n, timed] of [[2_000_000, true], [1_000_000, false]] as const) {
+  test(`${n.toLocaleString('en-US')} ${timed ? 'timed' : 'untimed'} points reduce to a few thousand, keeping the maximum and every window peak`, () => {
+    const pts = walk(n, 7, timed);
+    const s = reduce(pts, timed ? 1e-6 : 1);
+    const rows = s.rows();
+    assert.equal(s.points, n);
+    assert.ok(rows.length <= 6 * MAX_BUCKETS, `${rows.length} rows`);
+    assert.ok(rows.length > MAX_BUCKETS / 2, 'the reduction still shows the shape');
+
+    // The exact maximum, at the time it was first reached.
+    let max = pts[0] as Point;
+    for (const p of pts) if (p.heap > max.heap) max = p;
+    const top = rows.reduce((a, r) => (r.heap > a.heap ? r : a));
+    assert.equal(top.heap, max.heap);
+    assert.equal(top.x, max.x);
+
+    // Rows are input points, in trace order.
+    for (let k = 1; k < rows.length; k++) assert.ok((rows[k] as Row).seq > (rows[k - 1] as Row).seq);
+    for (const r of rows) assert.equal(r.heap, (pts[r.seq] as Point).heap);
+
+    // Every point that is the highest within one resolution either side is kept (or an equal one
+    // in the same window, when the value repeats).
+    const kept = new Set(rows.map((r) => r.seq));
+    const byValue = new Map<number, number[]>();
+    for (const r of rows) {
+      const xs = byValue.get(r.heap) ?? [];
+      xs.push(r.x);
+      byValue.set(r.heap, xs);
+    }
+    const peaks = windowPeaks(pts, s.width);
+    assert.ok(peaks.length > 0);
+    for (const i of peaks) {
+      if (kept.has(i)) continue;
+      const p = pts[i] as Point;
+      assert.ok(
+        (byValue.get(p.heap) ?? []).some((x) => Math.abs(x - p.x) <= s.width),
+        `window peak ${p.heap} at ${p.x} lost (resolution ${s.width})`,
+      );
+    }
+  });
+}
+
+test('a short series is kept whole', () => {
+  const pts = walk(500, 3, false);
+  const rows = reduce(pts, 1).rows();
+  assert.deepEqual(rows.map((r) => r.seq), pts.map((_, k) => k));
+});
+
+test('the report carries each process\'s series and the file activity, on the same time origin', async () => {
+  const r = await analyze({
+    text: [
+      '10 12:00:00.000000 brk(NULL) = 0x1000000',
+      '10 12:00:01.000000 openat(AT_FDCWD, "/etc/app.xml", O_RDONLY) = 3',
+      '10 12:00:01.500000 read(3, "<a/>", 4096) = 4',
+      '10 12:00:02.000000 brk(0x1100000) = 0x1100000',
+      '10 12:00:02.500000 clone(child_stack=NULL, flags=SIGCHLD) = 11',
+      '11 12:00:03.000000 execve("/bin/true", ["true"], 0x7ffc /* 1 var */) = 0',
+      '10 12:00:04.000000 brk(0x1000000) = 0x1000000',
+    ].join('\n'),
+  });
+  assert.equal(r.timeline.axis, 'seconds');
+  const [parent, child] = r.timeline.series;
+  assert.deepEqual(parent, { pid: 10, points: 2, resolution: 1e-6, x: [2, 4], heap: [0x100000, 0], writable: [0x100000, 0] });
+  // The forked child starts with a copy of its parent's memory and drops to nothing at execve.
+  assert.deepEqual(child && [child.pid, child.x, child.heap], [11, [2.5, 3], [0x100000, 0]]);
+  assert.deepEqual(
+    r.timeline.activity.map((a) => [a.x, a.pid, a.path, a.reads, a.bytesRead, a.heap]),
+    [[1.5, 10, '/etc/app.xml', 1, 4, 0], [2, 10, '/etc/app.xml', 0, 0, 0x100000], [4, 10, '/etc/app.xml', 0, 0, -0x100000]],
+  );
+});
+
+test('without timestamps the axis is event order', async () => {
+  const r = await analyze({
+    text: ['brk(NULL) = 0x1000000', 'getpid() = 5', 'brk(0x1100000) = 0x1100000'].join('\n'),
+  });
+  assert.equal(r.timeline.axis, 'events');
+  assert.deepEqual(r.timeline.series[0]?.x, [3]);
+});
