@@ -4,9 +4,10 @@ import type { Argv } from 'yargs';
 import { analyzeSources } from '../../analyze.js';
 import { HeaptraceError } from '../../errors.js';
 import { resolveFiles, streamSource, type Source } from '../../parse/input.js';
-import { formatText, formatWarnings } from '../../report/text.js';
+import { formatWarnings } from '../../report/text.js';
 import type { Report } from '../../report/types.js';
-import { useColor, writeOutput, type Stdio } from '../stdio.js';
+import { outputOptions, writeReport, type OutputArgs } from '../outputs.js';
+import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
 
 export interface InputArgs {
@@ -15,10 +16,7 @@ export interface InputArgs {
   quiet: boolean;
 }
 
-export interface ReportArgs extends InputArgs {
-  json: string | undefined;
-  top: number;
-}
+export interface ReportArgs extends InputArgs, OutputArgs {}
 
 export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
   return y
@@ -53,11 +51,7 @@ export async function analyzeArgs(args: InputArgs, stdio: Stdio): Promise<Report
 }
 
 export async function runReport(args: ReportArgs, stdio: Stdio): Promise<number> {
-  const report = await analyzeArgs(args, stdio);
-  if (args.json !== undefined) await writeOutput(stdio, args.json, JSON.stringify(report, null, 2) + '\n');
-  if (args.json !== '-') {
-    await writeOutput(stdio, '-', formatText(report, { top: args.top, color: useColor(stdio) }));
-  }
+  await writeReport(await analyzeArgs(args, stdio), args, stdio);
   return 0;
 }
 
@@ -65,9 +59,7 @@ export const reportCommand = {
   command: ['report [trace..]', '$0 [trace..]'],
   describe: 'Summarise memory growth per file and per process (the default command)',
   builder: (y: Argv) =>
-    inputOptions(y)
-      .option('json', { type: 'string', describe: 'write the JSON report to FILE ("-" for stdout, replacing the text summary)', requiresArg: true })
-      .option('top', { type: 'number', default: 15, describe: 'how many files the text summary lists' })
+    outputOptions(inputOptions(y))
       .example('$0 trace.log', 'summarise a trace made with strace -f -tt -T -y -o trace.log PROGRAM')
       .example('strace -f -tt -y PROGRAM 2>&1 | $0', 'read the trace from a pipe')
       .example('$0 trace.log --json report.json', 'also write the full report as JSON'),
