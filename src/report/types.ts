@@ -120,11 +120,22 @@ export interface TimelineActivity {
   growth: number;
 }
 
+/** The kernel's resident view of one process, sampled from /proc/PID/smaps_rollup by `heaptrace run --smaps`. */
+export interface ResidentSeries {
+  pid: number;
+  /** Parallel arrays, x on the timeline's axis: resident bytes (Rss) and private dirty bytes (Private_Dirty). */
+  x: number[];
+  rss: number[];
+  privateDirty: number[];
+}
+
 export interface TimelineReport {
   /** "seconds" from the trace's start, or "events" (the order of trace records) when the trace has no timestamps. */
   axis: 'seconds' | 'events';
   series: TimelineSeries[];
   activity: TimelineActivity[];
+  /** Present only when the kernel's resident memory was sampled (`heaptrace run --smaps`). */
+  resident?: ResidentSeries[];
 }
 
 export interface Report {
