@@ -1,5 +1,6 @@
 // The pipeline, wired once: sources → lines → StraceParser → events → MemoryModel → Attribution →
 // Report. The library's analyze() and every CLI command go through here.
+import { finished } from 'node:stream/promises';
 import { Attribution } from './attribute/attribution.js';
 import { Timeline } from './attribute/timeline.js';
 import { HeaptraceError } from './errors.js';
@@ -133,10 +134,22 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     );
   }
   const streams: LineStream[] = [];
-  for (const s of sources) streams.push(await openLines(s));
   try {
-    if (sources.length === 1) await feed(streams[0] as LineStream, parsers[0] as StraceParser, sources[0] as Source);
-    else await feedMerged(streams, parsers, sources, problems);
+    if (sources.length === 1) {
+      const parser = parsers[0] as StraceParser;
+      const source = sources[0] as Source;
+      const stream = await openLines(source, (line) => {
+        parser.push(line);
+        if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
+      });
+      streams.push(stream);
+      // Nothing comes out of the line stream (the parser took every line); let it flow to its end.
+      stream.lines.resume();
+      await finished(stream.lines);
+    } else {
+      for (const s of sources) streams.push(await openLines(s));
+      await feedMerged(streams, parsers, sources, problems);
+    }
   } finally {
     for (const s of streams) s.lines.destroy();
   }
@@ -209,28 +222,6 @@ function notATraceCheck(parsers: StraceParser[], streams: LineStream[], sources:
 /** Early out for a large input that is not a trace: none of its first lines was a record. */
 function sniff(parser: StraceParser, source: Source): void {
   if (parser.counts.lines === SNIFF_LINES && parser.counts.parsed === 0) throw notATraceError(parser, source);
-}
-
-function feed(stream: LineStream, parser: StraceParser, source: Source): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const { lines } = stream;
-    let failed = false;
-    lines.on('data', (line: string) => {
-      if (failed) return;
-      try {
-        parser.push(line);
-        if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
-      } catch (err) {
-        failed = true;
-        lines.destroy();
-        reject(err);
-      }
-    });
-    lines.on('end', () => resolve());
-    lines.on('error', (err) => {
-      if (!failed) reject(err);
-    });
-  });
 }
 
 /** The timestamp at the start of a line of an -ff file (no pid prefix), for merging; NaN if none. */

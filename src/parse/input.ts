@@ -94,9 +94,11 @@ export interface LineStream {
 
 /**
  * Open a source as a stream of lines. Sniffs the first bytes: gzip is decompressed; NUL bytes in
- * text mean this is not a log at all.
+ * text mean this is not a log at all. With `onLine`, each line is handed to it inside split2 and
+ * the stream carries nothing (an error it throws becomes the stream's error); without, the stream
+ * yields the lines, for a reader that pulls them (the -ff merge).
  */
-export async function openLines(source: Source): Promise<LineStream> {
+export async function openLines(source: Source, onLine?: (line: string) => void): Promise<LineStream> {
   const raw = source.open();
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   let head: IteratorResult<Buffer | string>;
@@ -135,7 +137,11 @@ export async function openLines(source: Source): Promise<LineStream> {
   bytes.on('error', (err) =>
     tail.destroy(err instanceof HeaptraceError ? err : new HeaptraceError('HT_UNREADABLE', MESSAGES.gzipBroken(source.name, err.message))),
   );
-  const lines = bytes.pipe(tail).pipe(split2());
+  // A string matcher, not split2's default /\r?\n/: String.split on a string is about twice as fast
+  // (measured: 100 vs 194 ms for 100 MB); the parser drops a trailing \r itself. Handing lines to
+  // onLine inside split2 spares an object-mode push and a 'data' event per line (measured: about
+  // 15% of a full report's time on the 100 MB bench trace).
+  const lines = bytes.pipe(tail).pipe(onLine ? split2('\n', (line: string) => void onLine(line)) : split2('\n'));
   tail.on('error', (err) => lines.destroy(err));
   return { lines, tail };
 }

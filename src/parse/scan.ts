@@ -3,7 +3,7 @@
 // ") = 0" inside, nested structs, -y decorations such as 12</dev/null<char 1:3>>).
 
 export const CH = {
-  TAB: 9, SPACE: 32, QUOTE: 34, HASH: 35, PLUS: 43, COMMA: 44, MINUS: 45, DOT: 46, SLASH: 47,
+  TAB: 9, CR: 13, SPACE: 32, QUOTE: 34, HASH: 35, PLUS: 43, COMMA: 44, MINUS: 45, DOT: 46, SLASH: 47,
   ZERO: 48, NINE: 57, COLON: 58, LT: 60, EQ: 61, GT: 62, QMARK: 63,
   A_UP: 65, F_UP: 70, Z_UP: 90, LBRACKET: 91, BACKSLASH: 92, RBRACKET: 93, UNDERSCORE: 95,
   a: 97, f: 102, x: 120, z: 122, LBRACE: 123, PIPE: 124, RBRACE: 125, LPAREN: 40, RPAREN: 41, STAR: 42,

@@ -91,7 +91,9 @@ export class StraceParser {
   ) {}
 
   /** Feed one line (without its newline). */
-  push(line: string): void {
+  push(text: string): void {
+    // Lines come split at "\n"; a CRLF file (a log that passed through Windows) keeps its "\r".
+    const line = text.charCodeAt(text.length - 1) === CH.CR ? text.slice(0, -1) : text;
     this.lineNo++;
     this.counts.lines++;
     if (this.lineNo === 1) this.firstLine = detach(line.slice(0, 120));
