@@ -7,7 +7,7 @@ import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
 import type { TraceEvent } from './parse/events.js';
-import { openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
+import { inputError, openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
 import { emptyCounts, StraceParser, TimestampReader, type LineCounts } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport } from './report/build.js';
@@ -145,7 +145,9 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
       streams.push(stream);
       // Nothing comes out of the line stream (the parser took every line); let it flow to its end.
       stream.lines.resume();
-      await finished(stream.lines);
+      await finished(stream.lines).catch((err: unknown) => {
+        throw inputError(source, err);
+      });
     } else {
       for (const s of sources) streams.push(await openLines(s));
       await feedMerged(streams, parsers, sources, problems);
@@ -242,7 +244,9 @@ async function feedMerged(streams: LineStream[], parsers: StraceParser[], source
   const heads: Array<{ line: string; time: number } | null> = [];
   const lastTime: number[] = streams.map(() => -Infinity);
   const advance = async (k: number): Promise<void> => {
-    const r = await (its[k] as AsyncIterator<string>).next();
+    const r = await (its[k] as AsyncIterator<string>).next().catch((err: unknown) => {
+      throw inputError(sources[k] as Source, err);
+    });
     if (r.done) {
       heads[k] = null;
       return;

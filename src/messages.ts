@@ -20,6 +20,8 @@ export const MESSAGES = {
   missingFile: (name: string) => `cannot read ${name}: no such file`,
   unreadable: (name: string, why: string) => `cannot read ${name}: ${why}`,
   strictFailed: (summary: string) => `--strict: the input has problems: ${summary}`,
+  lineTooLong: (name: string, limit: string) =>
+    `${shown(name)} has a line longer than ${limit}: not an strace or ltrace log (strace's longest lines, with -s 65536 -xx, are far shorter); ${CAPTURE_HINT}`,
   gzipBroken: (name: string, why: string) => `${shown(name)} looks like gzip but does not decompress: ${why}`,
   badSize: (text: string) => `got ${JSON.stringify(text)}: sizes are a number with B, kB, MB, GB, KiB, MiB or GiB`,
   badRatio: (text: string) => `got ${JSON.stringify(text)}: a ratio is a number, optionally followed by "x" (e.g. 50 or 50x)`,

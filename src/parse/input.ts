@@ -87,6 +87,9 @@ class TailWatch extends Transform {
   }
 }
 
+/** The longest line accepted: far beyond strace's longest (-s 65536 -xx prints 4 characters per byte). */
+const MAX_LINE = 64 * 1024 * 1024;
+
 export interface LineStream {
   lines: Readable;
   tail: TailWatch;
@@ -141,9 +144,20 @@ export async function openLines(source: Source, onLine?: (line: string) => void)
   // (measured: 100 vs 194 ms for 100 MB); the parser drops a trailing \r itself. Handing lines to
   // onLine inside split2 spares an object-mode push and a 'data' event per line (measured: about
   // 15% of a full report's time on the 100 MB bench trace).
-  const lines = bytes.pipe(tail).pipe(onLine ? split2('\n', (line: string) => void onLine(line)) : split2('\n'));
+  const options = { maxLength: MAX_LINE };
+  const lines = bytes.pipe(tail).pipe(onLine ? split2('\n', (line: string) => void onLine(line), options) : split2('\n', options));
   tail.on('error', (err) => lines.destroy(err));
   return { lines, tail };
+}
+
+/**
+ * What went wrong reading a source, as a HeaptraceError: errors of ours pass through; split2's
+ * "maximum buffer reached" is a line past MAX_LINE (which keeps the memory a line takes bounded).
+ */
+export function inputError(source: Source, err: unknown): unknown {
+  if (err instanceof HeaptraceError || !(err instanceof Error)) return err;
+  if (/maximum buffer/.test(err.message)) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.lineTooLong(source.name, '64 MiB'));
+  return new HeaptraceError('HT_UNREADABLE', MESSAGES.unreadable(source.name, err.message));
 }
 
 function toBuffer(chunk: Buffer | string): Buffer {

@@ -78,6 +78,8 @@ test('bad input exits 2 with a clear message and no stack trace', async () => {
       ['empty.log', Buffer.alloc(0), /is empty: there is no trace to read; capture one with: strace -f/],
       ['binary.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]), /is not text .* not an strace or ltrace log/],
       ['other.log', Buffer.from('GET /index.html 200\nGET /favicon.ico 404\n'), /not an strace or ltrace log: none of its first lines/],
+      // A real first line, then text that never ends a line: bounded memory, a clear error.
+      ['endless.log', Buffer.concat([Buffer.from('1 brk(NULL) = 0x1000\n'), Buffer.alloc(65 * 1024 * 1024, 0x78)]), /has a line longer than 64 MiB/],
     ];
     for (const [name, content, message] of cases) {
       const p = join(dir, name);
