@@ -1,13 +1,16 @@
-// The pipeline, wired once: sources → lines → StraceParser → events → MemoryModel → Attribution →
-// Report. The library's analyze() and every CLI command go through here.
+// The pipeline, wired once: sources → lines → StraceParser or LtraceParser (told apart by the first
+// lines) → events → MemoryModel → Attribution → Report. The library's analyze() and every CLI
+// command go through here.
 import { Attribution } from './attribute/attribution.js';
 import { Timeline } from './attribute/timeline.js';
 import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
-import type { TraceEvent } from './parse/events.js';
+import type { TraceEvent, TraceFormat } from './parse/events.js';
+import { DetectingParser } from './parse/detect.js';
+import { LtraceParser } from './parse/ltrace.js';
 import { openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
-import { emptyCounts, StraceParser, TimestampReader, type LineCounts } from './parse/strace.js';
+import { emptyCounts, StraceParser, TimestampReader, type LineCounts, type TraceParser } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
@@ -85,18 +88,22 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const attribution = new Attribution();
   const model = new MemoryModel(attribution, problems);
   let order = 0;
+  const sink = (e: TraceEvent): void => {
+    order++;
+    timeline.event = e;
+    model.apply(e);
+  };
+  // The first source to tell its format sets the model's; every source is read as that format.
+  let format: TraceFormat | null = null;
   const parsers = sources.map(
     (s) =>
-      new StraceParser(
-        (e) => {
-          order++;
-          timeline.event = e;
-          model.apply(e);
-        },
-        problems,
-        s.name,
-        s.pid,
-      ),
+      new DetectingParser((detected): TraceParser => {
+        if (format === null) {
+          format = detected;
+          model.requested = format === 'ltrace';
+        }
+        return format === 'ltrace' ? new LtraceParser(sink, problems, s.name, s.pid) : new StraceParser(sink, problems, s.name, s.pid);
+      }),
   );
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.
@@ -135,7 +142,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const streams: LineStream[] = [];
   for (const s of sources) streams.push(await openLines(s));
   try {
-    if (sources.length === 1) await feed(streams[0] as LineStream, parsers[0] as StraceParser, sources[0] as Source);
+    if (sources.length === 1) await feed(streams[0] as LineStream, parsers[0] as TraceParser, sources[0] as Source);
     else await feedMerged(streams, parsers, sources, problems);
   } finally {
     for (const s of streams) s.lines.destroy();
@@ -149,13 +156,17 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
 
   const counts = sumCounts(parsers.map((p) => p.counts));
   notATraceCheck(parsers, streams, sources);
+  const ltrace = parsers.map((p) => p.inner).filter((p): p is LtraceParser => p instanceof LtraceParser);
+  // ltrace 0.7 sees calls through the PLT only: in PIE and BIND_NOW programs it traces no malloc at all.
+  if (ltrace.length > 0 && ltrace.every((p) => p.heapCalls === 0)) problems.add('HT_LTRACE_NO_HEAP_CALLS');
   const timestamps: TimestampKind = parsers.find((p) => p.timestampKind !== 'none')?.timestampKind ?? 'none';
   if (timestamps === 'none' && counts.events > 0) problems.add('HT_NO_TIMESTAMPS');
   const first = Math.min(...parsers.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
   const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
   const report = buildReport(
     {
-      format: 'strace',
+      format: format ?? 'strace',
+      syscalls: ltrace.some((p) => p.syscalls > 0),
       sources: sources.map((s) => s.name),
       counts,
       timestamps,
@@ -191,27 +202,27 @@ function sumCounts(all: LineCounts[]): LineCounts {
   return c;
 }
 
-function notATraceError(parser: StraceParser, source: Source): HeaptraceError {
+function notATraceError(parser: TraceParser, source: Source): HeaptraceError {
   if (parser.sawSummary) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.summaryOnly(source.name));
   if (parser.straceMessages > 0) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.straceOnly(source.name, parser.lastStraceMessage));
   return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.notATrace(source.name, parser.firstLine.slice(0, 120)));
 }
 
 /** After the input: an empty input, or one in which no line was a trace record, is an error. */
-function notATraceCheck(parsers: StraceParser[], streams: LineStream[], sources: Source[]): void {
+function notATraceCheck(parsers: TraceParser[], streams: LineStream[], sources: Source[]): void {
   if (parsers.some((p) => p.counts.parsed > 0)) return;
   const k = 0;
   const source = sources[k] as Source;
   if ((streams[k] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
-  throw notATraceError(parsers[k] as StraceParser, source);
+  throw notATraceError(parsers[k] as TraceParser, source);
 }
 
 /** Early out for a large input that is not a trace: none of its first lines was a record. */
-function sniff(parser: StraceParser, source: Source): void {
+function sniff(parser: TraceParser, source: Source): void {
   if (parser.counts.lines === SNIFF_LINES && parser.counts.parsed === 0) throw notATraceError(parser, source);
 }
 
-function feed(stream: LineStream, parser: StraceParser, source: Source): Promise<void> {
+function feed(stream: LineStream, parser: TraceParser, source: Source): Promise<void> {
   return new Promise((resolve, reject) => {
     const { lines } = stream;
     let failed = false;
@@ -246,7 +257,7 @@ const mergeStamps = new TimestampReader();
  * strace -ff files: merge line by line in timestamp order (a k-way merge holding one line per file).
  * Without timestamps the files are read one after the other, lowest pid first.
  */
-async function feedMerged(streams: LineStream[], parsers: StraceParser[], sources: Source[], problems: Problems): Promise<void> {
+async function feedMerged(streams: LineStream[], parsers: TraceParser[], sources: Source[], problems: Problems): Promise<void> {
   const its = streams.map((s) => s.lines[Symbol.asyncIterator]() as AsyncIterator<string>);
   const heads: Array<{ line: string; time: number } | null> = [];
   const lastTime: number[] = streams.map(() => -Infinity);
@@ -275,7 +286,7 @@ async function feedMerged(streams: LineStream[], parsers: StraceParser[], source
       else if (timed && h.time < (heads[best] as { time: number }).time) best = k;
     }
     if (best < 0) return;
-    const parser = parsers[best] as StraceParser;
+    const parser = parsers[best] as TraceParser;
     const line = (heads[best] as { line: string }).line;
     parser.push(line);
     if (parser.counts.lines <= SNIFF_LINES) sniff(parser, sources[best] as Source);
