@@ -379,8 +379,7 @@ export class LtraceParser implements TraceParser {
         e.addr = this.arg(line, def, 'ptr');
         return !Number.isNaN(e.addr);
       case 'fopen': {
-        const p = this.text(line, def.args.path);
-        e.path = p === null ? null : decodeQuoted(p);
+        e.path = this.pathArg(line, def);
         e.stream = this.arg(line, def, 'stream');
         e.failed = !(ret > 0);
         return e.path !== null;
@@ -393,8 +392,7 @@ export class LtraceParser implements TraceParser {
         e.stream = this.arg(line, def, 'stream');
         return !Number.isNaN(e.stream);
       case 'open': {
-        const p = this.text(line, def.args.path);
-        e.path = p === null ? null : decodeQuoted(p);
+        e.path = this.pathArg(line, def);
         e.failed = !(ret >= 0);
         return e.path !== null;
       }
@@ -427,6 +425,16 @@ export class LtraceParser implements TraceParser {
       default:
         return true;
     }
+  }
+
+  /** A path argument, decoded; one ltrace cut short (-s) keeps "..." at its end and is counted. */
+  private pathArg(line: string, def: LibcallDef): string | null {
+    const t = this.text(line, def.args.path);
+    if (t === null) return null;
+    const s = decodeQuoted(t);
+    if (s === null || !t.startsWith('...', skipString(t, 0))) return s;
+    this.problems.add('HT_LTRACE_CUT_STRING', `${this.source}:${this.lineNo}`);
+    return s + '...';
   }
 
   /**
