@@ -50,7 +50,7 @@ export const PROBLEMS = {
     'frees (or reallocs) of blocks the trace never saw allocated (made before the trace began, or by a call ltrace did not trace): counted, not subtracted',
   HT_DOUBLE_FREE: 'frees of blocks already freed (double frees): counted, not subtracted again',
   HT_LTRACE_NO_HEAP_CALLS:
-    'ltrace traced no allocation calls (malloc, calloc, realloc, free, new, delete): ltrace 0.7 sees only calls made through lazily bound PLT entries, so it misses them, without a word, in programs built with -fno-plt and on many systems in PIE and BIND_NOW (-z now) ones. ' +
+    'ltrace traced no allocation calls (malloc, calloc, realloc, free, new, delete): ltrace 0.7 sees only calls made through lazily bound PLT entries, so it misses them, without a word, in programs built with -fno-plt and, with some ltrace builds, in PIE and BIND_NOW (-z now) ones. ' +
     'Build with -no-pie -Wl,-z,lazy (without -fno-plt) and name the calls: ltrace -f -tt -T -s 4096 -e malloc+free+calloc+realloc+fopen+fread -o trace.log PROGRAM; or use strace for the mapped-memory view',
   HT_LTRACE_GUESSED_THREAD:
     'new pids that appeared without a traced pthread_create or fork (ltrace -f does not say which made them): each taken for a thread of the process seen just before, until an exec shows it is a process',

@@ -61,11 +61,11 @@ export function buildReport(
     files,
     unattributed: { peak: u.peak, net: u.net, growth: u.growth },
     warnings: problems.list().map((p) => ({ code: p.code, message: p.message, count: p.count, lines: p.lines })),
-    timeline: timelineReport(model, timeline),
+    timeline: timelineReport(model, timeline, mapped),
   };
 }
 
-function timelineReport(model: MemoryModel, timeline: Timeline): TimelineReport {
+function timelineReport(model: MemoryModel, timeline: Timeline, mapped: boolean): TimelineReport {
   const series: TimelineSeries[] = [];
   const activity: TimelineActivity[] = [];
   for (const proc of model.order) {
@@ -73,14 +73,16 @@ function timelineReport(model: MemoryModel, timeline: Timeline): TimelineReport 
     if (!s) continue;
     const rows = s.rows();
     if (rows.length > 0) {
-      series.push({
+      const one: TimelineSeries = {
         pid: proc.pid,
         points: s.points,
         resolution: s.width,
         x: rows.map((r) => r.x),
         heap: rows.map((r) => r.heap),
         writable: rows.map((r) => r.writable),
-      });
+      };
+      if (mapped) one.mapped = rows.map((r) => r.mapped);
+      series.push(one);
     }
     for (const b of s.buckets) {
       for (const a of b.activity) {

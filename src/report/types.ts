@@ -111,6 +111,8 @@ export interface TimelineSeries {
   x: number[];
   heap: number[];
   writable: number[];
+  /** ltrace input with -S lines only: the mapped heap (ProcessReport.mapped) at the same points. */
+  mapped?: number[];
 }
 
 /** What one process did with one file within one bucket of its timeline. */

@@ -21,6 +21,8 @@ const warned = (r: Report, code: string): number => r.warnings.find((w) => w.cod
 test('malloc, calloc (n × size), free', async () => {
   const r = await run(['1 malloc(100) = 0x1000', '1 calloc(4, 256) = 0x2000', '1 free(0x1000) = <void>']);
   assert.deepEqual(heap(r), { peak: 1124, end: 1024 });
+  assert.equal(r.processes[0]?.mapped, undefined, 'no -S lines: no mapped side');
+  assert.equal(r.timeline.series[0]?.mapped, undefined);
 });
 
 test('realloc: NULL is malloc, size 0 is free, moved or in place, a failure changes nothing', async () => {
@@ -196,6 +198,10 @@ test('-S: raw system calls feed the address-space model; raw -errno returns fail
   assert.equal(p?.mapped?.peak, 0x21000 + 8192);
   assert.equal(p?.writable.peak, 0x21000 + 8192 + 0x4000);
   assert.equal(p?.overhead?.end, 0x21000 + 4096 - 100);
+  const series = r.timeline.series[0];
+  assert.equal(series?.mapped?.length, series?.heap.length, 'the timeline carries the mapped side');
+  assert.equal(series?.mapped?.at(-1), p?.mapped?.end);
+  assert.equal(Math.max(...(series?.mapped ?? [])), p?.mapped?.peak);
   assert.equal(r.input.ignored, 1, 'the resumed line without a value');
   assert.deepEqual(r.files, [], 'system calls do not set the current file: library calls do');
 });
