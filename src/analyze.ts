@@ -18,7 +18,7 @@ import { findFile } from './check/assert.js';
 
 export type AnalyzeInput = string | readonly string[] | NodeJS.ReadableStream | { text: string; name?: string };
 
-/** One system call as the model saw it, for tests and tools that want the step-by-step view. */
+/** One system call (or library call, for ltrace input) as the model saw it, for tests and tools that want the step-by-step view. */
 export interface ModelEvent {
   pid: number;
   tid: number;
@@ -28,7 +28,7 @@ export interface ModelEvent {
   /** The file involved: the opened path or the name of the descriptor read, mapped or closed. */
   path: string | null;
   ret: number | null;
-  /** The process's heap and writable bytes after the call (SPEC §1). */
+  /** The process's heap and writable bytes after the call (SPEC §1; for ltrace input, heap is live requested bytes). */
   heap: number;
   writable: number;
 }
@@ -36,7 +36,7 @@ export interface ModelEvent {
 export interface AnalyzeOptions {
   /** Treat unparsed lines as an error (HT_STRICT) instead of a counted warning. */
   strict?: boolean;
-  /** Called after the model applied each system call in the grammar. */
+  /** Called after the model applied each system call (ltrace: each library or system call) in the grammars. */
   onEvent?: (e: ModelEvent) => void;
   /** Called for every heap or writable change, with the file it was charged to. */
   onChange?: (c: MemoryChange) => void;

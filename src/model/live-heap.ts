@@ -13,6 +13,13 @@ export const RELEASE = {
 } as const;
 export type Release = (typeof RELEASE)[keyof typeof RELEASE];
 
+/**
+ * Freed addresses remembered to tell double frees: past this many the memory is dropped (a later
+ * free of one of those then counts as unknown rather than double), so a long trace of ever-new
+ * addresses keeps the model's memory flat.
+ */
+const FREED_LIMIT = 1 << 18;
+
 export class LiveHeap {
   /** Live requested bytes: never negative, whatever the trace says. */
   bytes = 0;
@@ -49,6 +56,7 @@ export class LiveHeap {
     const size = this.blocks.get(ptr);
     if (size === undefined) return this.freed.has(ptr) ? RELEASE.DOUBLE : RELEASE.UNKNOWN;
     this.blocks.delete(ptr);
+    if (this.freed.size >= FREED_LIMIT) this.freed.clear();
     this.freed.add(ptr);
     this.bytes -= size;
     return RELEASE.FREED;

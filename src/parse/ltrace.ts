@@ -30,6 +30,7 @@ const NO_RETURN = '<no return ...>';
 const MAX_ERRNO = 4095;
 const ERRNO_AS_ADDRESS = 2 ** 64 - MAX_ERRNO - 1;
 const KEEP_UNPARSED = 10;
+const AT = 64; // '@'
 
 /** System call effects an -S line feeds to the address-space model; the rest are ltrace's business. */
 const SYSCALL_EFFECTS = new Set(['brk', 'map', 'unmap', 'protect', 'remap', 'advise', 'clone', 'fork', 'vfork']);
@@ -154,18 +155,23 @@ export class LtraceParser implements TraceParser {
 
     let open = line.indexOf('(', i);
     if (open <= i) return Status.Unparsed;
-    // A demangled C++ name carries its own parameter list: "operator new(unsigned long)(40, …)".
-    const first = this.args.scan(line, open + 1);
-    if (first >= 0 && line.charCodeAt(first + 1) === CH.LPAREN) open = first + 1;
+    // The scan that finds the arguments' close also splits them (parseCall uses it), except for a
+    // demangled C++ name, which carries its own parameter list: "operator new(unsigned long)(40, …)".
+    let close = this.args.scan(line, open + 1);
+    if (close >= 0 && line.charCodeAt(close + 1) === CH.LPAREN) {
+      open = close + 1;
+      close = this.args.scan(line, open + 1);
+    }
     let nameStart = i;
     let nameEnd = open;
     // "prog->malloc" (the PLT of prog, with -e) and "malloc@libc.so.6" (the symbol, with -x).
-    const arrow = line.indexOf('->', nameStart);
-    if (arrow >= 0 && arrow < nameEnd) nameStart = arrow + 2;
-    const at = line.indexOf('@', nameStart);
-    if (at >= 0 && at < nameEnd) nameEnd = at;
+    for (let k = i; k < open; k++) {
+      const c = line.charCodeAt(k);
+      if (c === CH.MINUS && line.charCodeAt(k + 1) === CH.GT) nameStart = k + 2;
+      else if (c === AT && nameEnd === open) nameEnd = k;
+    }
     if (nameEnd <= nameStart) return Status.Unparsed;
-    return this.parseCall(line, nameStart, nameEnd, open, tid, time, false);
+    return this.parseCall(line, nameStart, nameEnd, open, close, tid, time, false);
   }
 
   private noteTime(raw: number, kind: TimestampKind): void {
@@ -201,7 +207,7 @@ export class LtraceParser implements TraceParser {
     const pending = (stack as Pending[]).splice(k, 1)[0] as Pending;
     if ((stack as Pending[]).length === 0) this.pending.delete(tid);
     const combined = name + '(' + pending.args + line.slice(mark + 9);
-    return this.parseCall(combined, 0, name.length, name.length, tid, time, true);
+    return this.parseCall(combined, 0, name.length, name.length, this.args.scan(combined, name.length + 1), tid, time, true);
   }
 
   private known(line: string, start: number, end: number): boolean {
@@ -259,14 +265,14 @@ export class LtraceParser implements TraceParser {
     return Status.Parsed;
   }
 
+  /** A call whose arguments this.args has just scanned from `open`; `close` is where they end (-1: unfinished). */
   private parseCall(
-    line: string, nameStart: number, nameEnd: number, open: number, tid: number, time: number, resumed: boolean,
+    line: string, nameStart: number, nameEnd: number, open: number, close: number, tid: number, time: number, resumed: boolean,
   ): Status {
     const sys = line.startsWith('SYS_', nameStart);
     if (sys && !resumed) this.syscalls++;
     const sysDef = sys ? lookupSyscall(line, nameStart + 4, nameEnd) : undefined;
     const lib = sys ? undefined : lookupLibcall(line, nameStart, nameEnd);
-    const close = this.args.scan(line, open + 1);
     if (close < 0) {
       const trimmed = line.trimEnd();
       if (trimmed.endsWith(UNFINISHED) && !resumed) {
