@@ -253,3 +253,25 @@ test('fork returns the child: a copy of the heap, its frees its own', async () =
   assert.deepEqual(heap(r, 2), { peak: 100, end: 0 });
   assert.equal(warned(r, 'HT_UNKNOWN_FREE'), 0);
 });
+
+test('property: any mix of ltrace fragments and noise never throws, keeps every line counted and the heap non-negative', async () => {
+  const fc = (await import('fast-check')).default;
+  const pieces = [
+    '1 ', '[pid 2] ', '10:00:00.000001 ', '[0x4011e4] ', 'prog->', 'malloc(', 'free(', 'realloc(', 'calloc(', 'fopen(',
+    'fread(', 'operator new(unsigned long)(', '_ZdlPv(', 'SYS_mmap(', 'SYS_brk(', '"a\\"b)"', '0x1000', '0', '-12', ', ', ')',
+    ' = ', '<void>', ' <unfinished ...>', '<... malloc resumed> ', ' <no return ...>', '--- SIGSEGV (x) ---',
+    '--- Called exec() ---', '+++ exited (status 1) +++', '+++ killed by SIGKILL +++', '(', '<', '>', '...',
+  ];
+  const line = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 6 })), { maxLength: 12 }).map((a) => a.join(''));
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 30 }), async (lines) => {
+      const text = ['1 malloc(1) = 0x10', ...lines].join('\n') + '\n';
+      const r = await analyze({ text });
+      const i = r.input;
+      assert.equal(i.parsed + i.ignored + i.rejoined + i.unparsed, i.lines);
+      assert.equal(validateReport(r), null);
+      for (const p of r.processes) assert.ok(p.heap.end >= 0 && p.heap.peak >= 0);
+    }),
+    { numRuns: 200 },
+  );
+});
