@@ -172,7 +172,12 @@ export class MemoryModel {
     if (spawn && spawn.child === null) {
       const child = this.createChild(spawn.parent, e.tid, spawn.flags, e.time);
       spawn.child = child;
-      if (spawn.hint) this.spawns.splice(this.spawns.indexOf(spawn), 1);
+      if (spawn.hint) {
+        this.spawns.splice(this.spawns.indexOf(spawn), 1);
+        // A hint is an inference (the thread may have been adopted already, by -S's SYS_clone):
+        // an exec still shows the pid was a process.
+        child.guessed = true;
+      }
       return child;
     }
     if (this.requested && this.lastThread !== null) {
