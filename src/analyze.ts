@@ -1,14 +1,17 @@
-// The pipeline, wired once: sources → lines → StraceParser → events → MemoryModel → Attribution →
-// Report. The library's analyze() and every CLI command go through here.
+// The pipeline, wired once: sources → lines → StraceParser or LtraceParser (told apart by the first
+// lines) → events → MemoryModel → Attribution → Report. The library's analyze() and every CLI
+// command go through here.
 import { finished } from 'node:stream/promises';
 import { Attribution } from './attribute/attribution.js';
 import { Timeline } from './attribute/timeline.js';
 import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
-import type { TraceEvent } from './parse/events.js';
+import type { TraceEvent, TraceFormat } from './parse/events.js';
+import { DetectingParser } from './parse/detect.js';
+import { LtraceParser } from './parse/ltrace.js';
 import { inputError, openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
-import { emptyCounts, StraceParser, TimestampReader, type LineCounts } from './parse/strace.js';
+import { emptyCounts, StraceParser, TimestampReader, type LineCounts, type TraceParser } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
@@ -16,7 +19,7 @@ import { findFile } from './check/assert.js';
 
 export type AnalyzeInput = string | readonly string[] | NodeJS.ReadableStream | { text: string; name?: string };
 
-/** One system call as the model saw it, for tests and tools that want the step-by-step view. */
+/** One system call (or library call, for ltrace input) as the model saw it, for tests and tools that want the step-by-step view. */
 export interface ModelEvent {
   pid: number;
   tid: number;
@@ -26,7 +29,7 @@ export interface ModelEvent {
   /** The file involved: the opened path or the name of the descriptor read, mapped or closed. */
   path: string | null;
   ret: number | null;
-  /** The process's heap and writable bytes after the call (SPEC §1). */
+  /** The process's heap and writable bytes after the call (SPEC §1; for ltrace input, heap is live requested bytes). */
   heap: number;
   writable: number;
 }
@@ -34,7 +37,7 @@ export interface ModelEvent {
 export interface AnalyzeOptions {
   /** Treat unparsed lines as an error (HT_STRICT) instead of a counted warning. */
   strict?: boolean;
-  /** Called after the model applied each system call in the grammar. */
+  /** Called after the model applied each system call (ltrace: each library or system call) in the grammars. */
   onEvent?: (e: ModelEvent) => void;
   /** Called for every heap or writable change, with the file it was charged to. */
   onChange?: (c: MemoryChange) => void;
@@ -86,18 +89,22 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const attribution = new Attribution();
   const model = new MemoryModel(attribution, problems);
   let order = 0;
+  const sink = (e: TraceEvent): void => {
+    order++;
+    timeline.event = e;
+    model.apply(e);
+  };
+  // The first source to tell its format sets the model's; every source is read as that format.
+  let format: TraceFormat | null = null;
   const parsers = sources.map(
     (s) =>
-      new StraceParser(
-        (e) => {
-          order++;
-          timeline.event = e;
-          model.apply(e);
-        },
-        problems,
-        s.name,
-        s.pid,
-      ),
+      new DetectingParser((detected): TraceParser => {
+        if (format === null) {
+          format = detected;
+          model.requested = format === 'ltrace';
+        }
+        return format === 'ltrace' ? new LtraceParser(sink, problems, s.name, s.pid) : new StraceParser(sink, problems, s.name, s.pid);
+      }),
   );
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.
@@ -136,7 +143,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const streams: LineStream[] = [];
   try {
     if (sources.length === 1) {
-      const parser = parsers[0] as StraceParser;
+      const parser = parsers[0] as TraceParser;
       const source = sources[0] as Source;
       const stream = await openLines(source, (line) => {
         parser.push(line);
@@ -164,13 +171,17 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
 
   const counts = sumCounts(parsers.map((p) => p.counts));
   notATraceCheck(parsers, streams, sources);
+  const ltrace = parsers.map((p) => p.inner).filter((p): p is LtraceParser => p instanceof LtraceParser);
+  // ltrace 0.7 sees calls through the PLT only: in PIE and BIND_NOW programs it traces no malloc at all.
+  if (ltrace.length > 0 && ltrace.every((p) => p.heapCalls === 0)) problems.add('HT_LTRACE_NO_HEAP_CALLS');
   const timestamps: TimestampKind = parsers.find((p) => p.timestampKind !== 'none')?.timestampKind ?? 'none';
   if (timestamps === 'none' && counts.events > 0) problems.add('HT_NO_TIMESTAMPS');
   const first = Math.min(...parsers.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
   const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
   const report = buildReport(
     {
-      format: 'strace',
+      format: format ?? 'strace',
+      syscalls: ltrace.some((p) => p.syscalls > 0),
       sources: sources.map((s) => s.name),
       counts,
       timestamps,
@@ -206,23 +217,23 @@ function sumCounts(all: LineCounts[]): LineCounts {
   return c;
 }
 
-function notATraceError(parser: StraceParser, source: Source): HeaptraceError {
+function notATraceError(parser: TraceParser, source: Source): HeaptraceError {
   if (parser.sawSummary) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.summaryOnly(source.name));
   if (parser.straceMessages > 0) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.straceOnly(source.name, parser.lastStraceMessage));
   return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.notATrace(source.name, parser.firstLine.slice(0, 120)));
 }
 
 /** After the input: an empty input, or one in which no line was a trace record, is an error. */
-function notATraceCheck(parsers: StraceParser[], streams: LineStream[], sources: Source[]): void {
+function notATraceCheck(parsers: TraceParser[], streams: LineStream[], sources: Source[]): void {
   if (parsers.some((p) => p.counts.parsed > 0)) return;
   const k = 0;
   const source = sources[k] as Source;
   if ((streams[k] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
-  throw notATraceError(parsers[k] as StraceParser, source);
+  throw notATraceError(parsers[k] as TraceParser, source);
 }
 
 /** Early out for a large input that is not a trace: none of its first lines was a record. */
-function sniff(parser: StraceParser, source: Source): void {
+function sniff(parser: TraceParser, source: Source): void {
   if (parser.counts.lines === SNIFF_LINES && parser.counts.parsed === 0) throw notATraceError(parser, source);
 }
 
@@ -239,7 +250,7 @@ const mergeStamps = new TimestampReader();
  * strace -ff files: merge line by line in timestamp order (a k-way merge holding one line per file).
  * Without timestamps the files are read one after the other, lowest pid first.
  */
-async function feedMerged(streams: LineStream[], parsers: StraceParser[], sources: Source[], problems: Problems): Promise<void> {
+async function feedMerged(streams: LineStream[], parsers: TraceParser[], sources: Source[], problems: Problems): Promise<void> {
   const its = streams.map((s) => s.lines[Symbol.asyncIterator]() as AsyncIterator<string>);
   const heads: Array<{ line: string; time: number } | null> = [];
   const lastTime: number[] = streams.map(() => -Infinity);
@@ -270,7 +281,7 @@ async function feedMerged(streams: LineStream[], parsers: StraceParser[], source
       else if (timed && h.time < (heads[best] as { time: number }).time) best = k;
     }
     if (best < 0) return;
-    const parser = parsers[best] as StraceParser;
+    const parser = parsers[best] as TraceParser;
     const line = (heads[best] as { line: string }).line;
     parser.push(line);
     if (parser.counts.lines <= SNIFF_LINES) sniff(parser, sources[best] as Source);

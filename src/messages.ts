@@ -48,5 +48,19 @@ export const PROBLEMS = {
   HT_UNKNOWN_PARENT:
     'threads or processes that appeared without the clone/fork that made them (was clone left out of -e trace=?): each modelled as a process of its own',
   HT_BAD_ARGS: 'memory calls whose arguments could not be read: skipped',
+  HT_UNKNOWN_FREE:
+    'frees (or reallocs) of blocks the trace never saw allocated (made before the trace began, or by a call ltrace did not trace): counted, not subtracted',
+  HT_DOUBLE_FREE: 'frees of blocks already freed (double frees): counted, not subtracted again',
+  HT_LTRACE_NO_HEAP_CALLS:
+    'ltrace traced no allocation calls (malloc, calloc, realloc, free, new, delete): ltrace 0.7 sees only calls made through lazily bound PLT entries, so it misses them, without a word, in programs built with -fno-plt and, with some ltrace builds, in PIE and BIND_NOW (-z now) ones. ' +
+    'Build with -no-pie -Wl,-z,lazy (without -fno-plt) and name the calls: ltrace -f -tt -T -s 4096 -e malloc+free+calloc+realloc+fopen+fread -o trace.log PROGRAM; or use strace for the mapped-memory view',
+  HT_LTRACE_GUESSED_THREAD:
+    'new pids that appeared without a traced pthread_create or fork (ltrace -f does not say which made them): each taken for a thread of the process seen just before, until an exec shows it is a process',
+  HT_LTRACE_NO_POINTER:
+    'allocations whose address ltrace did not show (posix_memalign without its out-parameter): their bytes count as live, and a later free of them counts as unknown',
+  HT_LTRACE_BROKE_TRACEE:
+    'ltrace reported an unexpected breakpoint: it disturbed the traced program (a known ltrace 0.7 fault with threads), so a crash that follows may be ltrace\'s doing; trace again',
+  HT_LTRACE_CUT_STRING:
+    'strings ltrace cut short (32 characters unless -s says more): paths end in "..." and strdup sizes are lower bounds; capture with ltrace -s 4096',
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;

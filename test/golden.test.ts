@@ -1,4 +1,4 @@
-// Golden samples: each samples/NAME.strace has the report the tests expect in
+// Golden samples: each samples/NAME.strace (or NAME.ltrace) has the report the tests expect in
 // samples/NAME.expected.json. After a deliberate change, regenerate with
 // HEAPTRACE_UPDATE_GOLDEN=1 npm test, and read the diff before committing it.
 import assert from 'node:assert/strict';
@@ -14,11 +14,11 @@ function stable(r: Report): unknown {
 
 const update = process.env.HEAPTRACE_UPDATE_GOLDEN === '1';
 
-for (const name of readdirSync(SAMPLES).filter((f) => f.endsWith('.strace') || f.endsWith('.strace.gz'))) {
+for (const name of readdirSync(SAMPLES).filter((f) => /\.[ls]trace(\.gz)?$/.test(f))) {
   test(`sample ${name} gives its expected report`, async () => {
     const r = await analyze(SAMPLES + name);
     assert.equal(validateReport(r), null);
-    const expectedFile = SAMPLES + name.replace(/\.strace(\.gz)?$/, '.expected.json');
+    const expectedFile = SAMPLES + name.replace(/\.[ls]trace(\.gz)?$/, '.expected.json');
     const got = JSON.parse(JSON.stringify(stable(r))) as unknown;
     if (update || !existsSync(expectedFile)) {
       writeFileSync(expectedFile, JSON.stringify(got, null, 2) + '\n');
@@ -28,6 +28,17 @@ for (const name of readdirSync(SAMPLES).filter((f) => f.endsWith('.strace') || f
     assert.deepEqual(got, JSON.parse(readFileSync(expectedFile, 'utf8')));
   });
 }
+
+test('the ltrace sample: each file is charged what the program itself counted', async () => {
+  // samples/README.md: the program printed FILE stream-input.txt 75200 31200 75200,
+  // FILE fd-input.txt 90000 50000 90000 and TOTAL 121200 81200 under this trace.
+  const r = await analyze(SAMPLES + 'ltrace-files.ltrace');
+  assert.equal(r.input.format, 'ltrace');
+  assert.deepEqual(r.file('stream-input.txt')?.heap, { growth: 75_200, net: 31_200, peak: 75_200 });
+  assert.deepEqual(r.file('fd-input.txt')?.heap, { growth: 90_000, net: 50_000, peak: 90_000 });
+  assert.deepEqual([r.processes[0]?.heap.peak, r.processes[0]?.heap.end], [121_200, 81_200]);
+  assert.ok(r.processes[0]?.mapped !== undefined, '-S lines: the mapped side is there');
+});
 
 test('the registry.xml sample is the SPEC example to the byte', async () => {
   const r = await analyze(SAMPLES + 'registry-spike.strace');

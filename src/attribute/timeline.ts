@@ -23,6 +23,8 @@ export class Row {
     readonly writable: number,
     /** Order of arrival, to emit rows in trace order. */
     readonly seq: number,
+    /** ltrace input: the mapped heap beside the requested one in `heap` (carried along, not a criterion of the reduction). */
+    readonly mapped = 0,
   ) {}
 }
 
@@ -236,7 +238,7 @@ export class Timeline {
   }
 
   private sample(proc: ProcessState, x: number): void {
-    this.seriesOf(proc).add(new Row(x, proc.heap, proc.writable, this.seq++));
+    this.seriesOf(proc).add(new Row(x, proc.heap, proc.writable, this.seq++, proc.mapped));
   }
 
   /** A thread's call changed its process's memory by dHeap (charged to `file`) and dWritable. */

@@ -8,8 +8,10 @@ import type { Stdio } from './stdio.js';
 
 const EPILOG = `Exit codes: 0 success; 1 a check rule failed; 2 bad usage, unreadable or non-trace input.
 Capture a trace with: strace -f -tt -T -y -o trace.log PROGRAM [ARGS...]
+  or with ltrace (detected): ltrace -f -tt -T -s 4096 [-S] -o trace.log PROGRAM [ARGS...]
 Sizes are bytes: heap = brk + private anonymous writable mappings (what malloc uses);
-writable = every private writable mapping (the kernel's VmData). Not resident memory.`;
+writable = every private writable mapping (the kernel's VmData). Not resident memory.
+For ltrace input heap is live requested bytes (malloc ... free); -S adds the mapped side.`;
 
 function parser(ctx: CommandContext, stdio: Stdio): Argv {
   let y = yargs()

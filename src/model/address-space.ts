@@ -3,6 +3,7 @@
 // them is O(1); a change costs O(log n + pieces touched) plus an array splice (n is the number of
 // mappings, a few hundred to a few thousand in real programs).
 import { pageUp } from '../parse/scan.js';
+import type { LiveHeap } from './live-heap.js';
 import type { ProcessState } from './model.js';
 
 export const ATTR = {
@@ -41,12 +42,25 @@ export class AddressSpace {
   /** Bytes in private writable intervals (not the brk segment). */
   private mappedWritable = 0;
 
+  constructor(
+    /**
+     * ltrace input: the blocks the program requested. When present, `heap` counts them (live
+     * requested bytes) and `mapped` keeps the SPEC §1 heap that the -S system calls show.
+     */
+    readonly live: LiveHeap | null = null,
+  ) {}
+
   get brkSize(): number {
     return Number.isNaN(this.brkBase) ? 0 : Math.max(0, this.brkCur - this.brkBase);
   }
 
   /** SPEC §1 "heap": the brk segment plus private anonymous writable non-grows-down intervals. */
   get heap(): number {
+    return this.live === null ? this.brkSize + this.mappedHeap : this.live.bytes;
+  }
+
+  /** SPEC §1 "heap" whatever `heap` counts: what the allocator took from the kernel. */
+  get mapped(): number {
     return this.brkSize + this.mappedHeap;
   }
 
@@ -61,7 +75,7 @@ export class AddressSpace {
 
   /** A copy for fork(): the child starts with exactly the parent's map. */
   clone(): AddressSpace {
-    const c = new AddressSpace();
+    const c = new AddressSpace(this.live === null ? null : this.live.clone());
     c.starts = this.starts.slice();
     c.ends = this.ends.slice();
     c.attrs = this.attrs.slice();

@@ -2,6 +2,7 @@
 // events in trace order (SPEC §1). It reports what changed to a sink (the attribution stage)
 // and never looks downstream itself.
 import { AddressSpace, ATTR, UNKNOWN_ORIGIN } from './address-space.js';
+import { LiveHeap, RELEASE } from './live-heap.js';
 import { EVENT, type TraceEvent } from '../parse/events.js';
 import { BITS } from '../parse/grammar.js';
 import { detach, pageUp } from '../parse/scan.js';
@@ -26,6 +27,11 @@ export class ProcessState {
   heapPeakTime = NaN;
   writablePeak = 0;
   writablePeakTime = NaN;
+  /** ltrace input: the SPEC §1 heap of the -S system calls, beside the requested bytes in `heap`. */
+  mappedPeak = 0;
+  mappedPeakTime = NaN;
+  /** ltrace input: FILE* streams the process opened, by pointer, and the name behind each. */
+  streams = new Map<number, string>();
   /** Set when the process's own pid has not been seen yet (lines without a pid prefix). */
   pidKnown = true;
 
@@ -44,9 +50,19 @@ export class ProcessState {
   get writable(): number {
     return this.as.owner === this ? this.as.writable : 0;
   }
+
+  get mapped(): number {
+    return this.as.owner === this ? this.as.mapped : 0;
+  }
 }
 
 export class ThreadState {
+  /**
+   * ltrace input: made a thread of `proc` by default, because ltrace -f shows a new pid without
+   * saying whether a pthread_create or a fork made it. An exec shows it was a process.
+   */
+  guessed = false;
+
   constructor(
     public tid: number,
     public proc: ProcessState,
@@ -72,6 +88,8 @@ interface PendingSpawn {
   flags: number;
   /** The child adopted before the call returned, if one appeared. */
   child: ThreadState | null;
+  /** A hint left by a pthread_create that returned before its thread's first line: done once adopted. */
+  hint?: boolean;
 }
 
 export class MemoryModel {
@@ -81,6 +99,13 @@ export class MemoryModel {
   private readonly spawns: PendingSpawn[] = [];
   /** The thread that lines without a pid prefix belong to. */
   private mainThread: ThreadState | null = null;
+  /** The thread of the latest event (ltrace: the likely parent of a pid that appears unannounced). */
+  private lastThread: ThreadState | null = null;
+  /**
+   * ltrace input: the heap series counts live requested bytes (malloc … free) and attribution
+   * comes from library calls. Set before the first event.
+   */
+  requested = false;
 
   constructor(
     private readonly sink: ModelSink,
@@ -88,7 +113,10 @@ export class MemoryModel {
   ) {}
 
   apply(e: TraceEvent): void {
-    const thread = this.threadFor(e);
+    let thread = this.threadFor(e);
+    // Only a process execs: a pid taken for a thread by default was a child process after all.
+    if (thread.guessed && e.effect === 'exec') thread = this.separate(thread);
+    this.lastThread = thread;
     if (e.comm !== null && e.comm !== thread.proc.comm) thread.proc.comm = detach(e.comm);
     switch (e.type) {
       case EVENT.CALL:
@@ -96,7 +124,10 @@ export class MemoryModel {
         this.sink.applied?.(e, thread);
         return;
       case EVENT.SPAWN_START:
-        if (!this.spawns.some((s) => s.parent === thread)) this.spawns.push({ parent: thread, flags: e.flags, child: null });
+        // An ltrace pthread_create starts alongside its thread's hint from an earlier one that returned.
+        if (e.effect === 'thread' || !this.spawns.some((s) => s.parent === thread)) {
+          this.spawns.push({ parent: thread, flags: e.flags, child: null });
+        }
         return;
       case EVENT.EXITED:
       case EVENT.KILLED:
@@ -137,10 +168,25 @@ export class MemoryModel {
       return main;
     }
     // A child that shows up before the clone/fork that made it has returned in its parent.
-    const spawn = this.spawns.length > 0 ? this.spawns[this.spawns.length - 1] : undefined;
+    const spawn = this.requested ? this.spawns.findLast((s) => s.child === null) : this.spawns[this.spawns.length - 1];
     if (spawn && spawn.child === null) {
       const child = this.createChild(spawn.parent, e.tid, spawn.flags, e.time);
       spawn.child = child;
+      if (spawn.hint) {
+        this.spawns.splice(this.spawns.indexOf(spawn), 1);
+        // A hint is an inference (the thread may have been adopted already, by -S's SYS_clone):
+        // an exec still shows the pid was a process.
+        child.guessed = true;
+      }
+      return child;
+    }
+    if (this.requested && this.lastThread !== null) {
+      const child = new ThreadState(e.tid, this.lastThread.proc);
+      child.guessed = true;
+      child.proc.threadIds.push(e.tid);
+      this.threads.set(e.tid, child);
+      this.sink.spawn(this.lastThread, child);
+      this.problems.add('HT_LTRACE_GUESSED_THREAD', `${e.source}:${e.line}`);
       return child;
     }
     if (this.order.length > 0) this.problems.add('HT_UNKNOWN_PARENT', `${e.source}:${e.line}`);
@@ -163,8 +209,24 @@ export class MemoryModel {
     this.threads.set(tid, main);
   }
 
+  /** A thread taken for one of `thread.proc`'s is a child process of it: give it its own process. */
+  private separate(thread: ThreadState): ThreadState {
+    const parent = thread.proc;
+    const k = parent.threadIds.indexOf(thread.tid);
+    if (k >= 0) parent.threadIds.splice(k, 1);
+    this.threads.delete(thread.tid);
+    const copy = parent.as.clone();
+    const child = this.newProcess(thread.tid, parent, copy, new Map(parent.fds));
+    copy.owner = child.proc;
+    return child;
+  }
+
+  private newSpace(): AddressSpace {
+    return new AddressSpace(this.requested ? new LiveHeap() : null);
+  }
+
   private newProcess(pid: number, parent: ProcessState | null, as?: AddressSpace, fds?: FdTable): ThreadState {
-    const space = as ?? new AddressSpace();
+    const space = as ?? this.newSpace();
     const proc = new ProcessState(pid, space, fds ?? new Map());
     if (!as) space.owner = proc;
     proc.parentPid = parent ? parent.pid : null;
@@ -194,6 +256,7 @@ export class MemoryModel {
       } else {
         const copy = pp.as.clone();
         child = this.newProcess(tid, pp, copy, fds);
+        child.proc.streams = new Map(pp.streams);
         copy.owner = child.proc;
         this.notePeak(child.proc, time);
       }
@@ -224,8 +287,9 @@ export class MemoryModel {
         as.setBreak(e.ret);
         break;
       case 'map': {
-        const anon = (e.flags & BITS.MAP_ANONYMOUS) !== 0 || e.fd < 0 || Number.isNaN(e.fd);
-        if (!anon) {
+        // ltrace -S shows no descriptor (NaN): the flags alone tell a file mapping.
+        const anon = (e.flags & BITS.MAP_ANONYMOUS) !== 0 || e.fd < 0 || (Number.isNaN(e.fd) && !this.requested);
+        if (!anon && !Number.isNaN(e.fd)) {
           e.resolved = this.fdName(proc, e.fd, e.fdName);
           this.sink.touch(thread, e.resolved, 'map', 0, e);
         }
@@ -260,6 +324,43 @@ export class MemoryModel {
       case 'fork':
       case 'vfork':
         this.spawned(thread, e);
+        return;
+      case 'thread':
+        this.threadCreated(thread, e);
+        return;
+      case 'alloc':
+        if (!as.live) return;
+        as.live.allocate(e.addr, e.length);
+        if (Number.isNaN(e.addr)) this.problems.add('HT_LTRACE_NO_POINTER', `${e.source}:${e.line}`);
+        break;
+      case 'free':
+        if (!as.live || e.addr === 0) return;
+        this.release(as.live, e);
+        break;
+      case 'realloc':
+        if (!as.live) return;
+        if (e.addr !== 0) this.release(as.live, e);
+        // realloc(p, 0) may free and return NULL; otherwise the block now lives at the returned address.
+        if (e.ret !== 0) as.live.allocate(e.ret, e.length);
+        break;
+      case 'fopen': {
+        if (!Number.isNaN(e.stream)) proc.streams.delete(e.stream);
+        const name = detach(e.path ?? `stream:0x${e.ret.toString(16)}`);
+        proc.streams.set(e.ret, name);
+        e.resolved = name;
+        this.sink.touch(thread, name, 'open', 0, e);
+        return;
+      }
+      case 'fdopen':
+        proc.streams.set(e.ret, detach(this.fdName(proc, e.fd, null)));
+        return;
+      case 'fclose':
+        e.resolved = this.streamName(proc, e.stream);
+        proc.streams.delete(e.stream);
+        return;
+      case 'fread':
+        e.resolved = this.streamName(proc, e.stream);
+        this.sink.touch(thread, e.resolved, 'read', e.length, e);
         return;
       case 'exec':
         this.exec(thread, e);
@@ -328,6 +429,30 @@ export class MemoryModel {
     this.sink.change(thread, dHeap, dWritable, e);
   }
 
+  /** A stream's name: the file fopen opened, else stream:0xADDR (stdin, or opened before the trace). */
+  private streamName(proc: ProcessState, stream: number): string {
+    return proc.streams.get(stream) ?? `stream:0x${stream.toString(16)}`;
+  }
+
+  /** free, or realloc's old block: an address never allocated, or freed twice, is counted, never subtracted. */
+  private release(live: LiveHeap, e: TraceEvent): void {
+    const r = live.release(e.addr);
+    if (r === RELEASE.UNKNOWN) this.problems.add('HT_UNKNOWN_FREE', `${e.source}:${e.line}`);
+    else if (r === RELEASE.DOUBLE) this.problems.add('HT_DOUBLE_FREE', `${e.source}:${e.line}`);
+  }
+
+  /**
+   * pthread_create returned. Its thread may have appeared already (adopted while it was
+   * unfinished); if not, the next new pid is that thread.
+   */
+  private threadCreated(thread: ThreadState, e: TraceEvent): void {
+    const k = this.spawns.findIndex((s) => s.parent === thread && !s.hint);
+    const pending = k >= 0 ? this.spawns[k] : undefined;
+    if (pending && pending.child !== null) this.spawns.splice(k, 1);
+    else if (pending) pending.hint = true;
+    else this.spawns.push({ parent: thread, flags: e.flags, child: null, hint: true });
+  }
+
   /** A descriptor's name: the -y decoration when strace printed one, else the table, else fd:N. */
   private fdName(proc: ProcessState, fd: number, decorated: string | null): string {
     if (decorated !== null) return decorated;
@@ -343,6 +468,10 @@ export class MemoryModel {
     if (as.writable > proc.writablePeak) {
       proc.writablePeak = as.writable;
       proc.writablePeakTime = time;
+    }
+    if (as.mapped > proc.mappedPeak) {
+      proc.mappedPeak = as.mapped;
+      proc.mappedPeakTime = time;
     }
   }
 
@@ -376,9 +505,10 @@ export class MemoryModel {
     }
     proc.command = e.path === null ? null : detach(e.path);
     proc.argv = e.argv === null ? null : e.argv.map(detach);
-    const as = new AddressSpace();
+    const as = this.newSpace();
     as.owner = proc;
     proc.as = as;
+    proc.streams = new Map();
     // A vfork child that shared its parent's table gets its own now; close-on-exec descriptors go.
     const fds: FdTable = new Map();
     for (const [fd, entry] of proc.fds) if (!entry.cloexec) fds.set(fd, entry);

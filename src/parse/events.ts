@@ -2,6 +2,10 @@
 // every event (numbers default to NaN, names to null) so the model's hot loop stays monomorphic.
 import type { Effect } from './grammar.js';
 
+/** Which tracer wrote the input. */
+export const TRACE_FORMATS = ['strace', 'ltrace'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
 /** How the trace's lines are timestamped (strace -t/-tt, -ttt, -r, or none). */
 export const TIMESTAMP_KINDS = ['none', 'relative', 'time-of-day', 'epoch'] as const;
 export type TimestampKind = (typeof TIMESTAMP_KINDS)[number];
@@ -36,13 +40,17 @@ export class TraceEvent {
   failed = false;
   /** The -y decoration on the return value (openat(...) = 3</etc/x>), decoded. */
   retName: string | null = null;
+  /** Library calls (ltrace): the block allocated, freed or resized (NaN when ltrace did not show it). */
   addr = NaN;
+  /** Library calls (ltrace): bytes requested (alloc, realloc) or read (fread). */
   length = NaN;
   newLength = NaN;
   prot = NaN;
   flags = NaN;
   fd = NaN;
   newFd = NaN;
+  /** A FILE* stream (ltrace: fopen's return, fread's argument). */
+  stream = NaN;
   /** The call's path argument, decoded (open, execve). */
   path: string | null = null;
   /** The -y decoration of the fd argument, decoded. */
@@ -78,6 +86,7 @@ export class TraceEvent {
     this.flags = NaN;
     this.fd = NaN;
     this.newFd = NaN;
+    this.stream = NaN;
     this.path = null;
     this.fdName = null;
     this.fds = null;

@@ -1,16 +1,21 @@
 // The syscall table from grammars/syscalls.json, as the parser and model use it: looked up once per
 // call name through a Map built at start-up, never re-read per line.
+import { LIBCALLS } from '../generated/libcalls.js';
 import { SYSCALLS } from '../generated/syscalls.js';
 
 type Table = typeof SYSCALLS.syscalls;
 export type SyscallName = keyof Table;
-export type Effect = Table[SyscallName]['effect'];
+type LibTable = typeof LIBCALLS.libcalls;
+export type LibEffect = LibTable[keyof LibTable]['effect'];
+/** What a call does to the model: a system call's effect, or a library call's (ltrace input). */
+export type SyscallEffect = Table[SyscallName]['effect'];
+export type Effect = SyscallEffect | LibEffect;
 export type ArgRole =
   | 'addr' | 'length' | 'newLength' | 'prot' | 'flags' | 'fd' | 'newFd' | 'fds' | 'dirfd' | 'path' | 'argv' | 'cmd' | 'code' | 'domain';
 
 export interface SyscallDef {
   readonly name: string;
-  readonly effect: Effect;
+  readonly effect: SyscallEffect;
   readonly args: Readonly<Partial<Record<ArgRole, number>>>;
   readonly namedFlags: string | null;
   readonly returns: 'address' | 'status' | 'pid' | 'fd' | 'count' | 'none';
@@ -68,8 +73,52 @@ const BY_LENGTH: SyscallDef[][] = [];
 for (const def of SYSCALL_DEFS.values()) (BY_LENGTH[def.name.length] ??= []).push(def);
 
 export function lookupSyscall(line: string, start: number, end: number): SyscallDef | undefined {
-  const bucket = BY_LENGTH[end - start];
+  return lookupByLength(BY_LENGTH, line, start, end);
+}
+
+function lookupByLength<T extends { readonly name: string }>(buckets: T[][], line: string, start: number, end: number): T | undefined {
+  const bucket = buckets[end - start];
   if (bucket === undefined) return undefined;
   for (const def of bucket) if (line.startsWith(def.name, start)) return def;
   return undefined;
+}
+
+export type LibArgRole = 'size' | 'count' | 'ptr' | 'out' | 'string' | 'path' | 'stream' | 'fd';
+
+/** A library call as grammars/libcalls.json describes it (ltrace input). */
+export interface LibcallDef {
+  readonly name: string;
+  readonly effect: LibEffect;
+  readonly args: Readonly<Partial<Record<LibArgRole, number>>>;
+  /** The call reports success as 0 and hands its block back through an out-parameter (posix_memalign). */
+  readonly returnsStatus: boolean;
+  readonly roundToPage: boolean;
+  readonly bytes: 'ret' | 'retTimesSize' | 'string' | null;
+}
+
+export const LIBCALL_DEFS: ReadonlyMap<string, LibcallDef> = new Map(
+  Object.entries(LIBCALLS.libcalls).map(([name, d]) => [
+    name,
+    {
+      name,
+      effect: d.effect,
+      args: d.args as Partial<Record<LibArgRole, number>>,
+      returnsStatus: 'returns' in d && d.returns === 'status',
+      roundToPage: 'roundToPage' in d && d.roundToPage === true,
+      bytes: 'bytes' in d ? d.bytes : null,
+    },
+  ]),
+);
+
+/** Calls that allocate, resize or free heap blocks. */
+export function isHeapCall(def: LibcallDef): boolean {
+  return def.effect === 'alloc' || def.effect === 'realloc' || def.effect === 'free';
+}
+
+const LIB_BY_LENGTH: LibcallDef[][] = [];
+for (const def of LIBCALL_DEFS.values()) (LIB_BY_LENGTH[def.name.length] ??= []).push(def);
+
+/** The library call named line[start, end), compared in place like lookupSyscall. */
+export function lookupLibcall(line: string, start: number, end: number): LibcallDef | undefined {
+  return lookupByLength(LIB_BY_LENGTH, line, start, end);
 }

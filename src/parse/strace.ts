@@ -51,7 +51,22 @@ const DETACHED = '<detached ...>';
 
 export type EventSink = (e: TraceEvent) => void;
 
-export class StraceParser {
+/** What the pipeline needs of a line parser, whichever tracer wrote the lines (strace or ltrace). */
+export interface TraceParser {
+  readonly counts: LineCounts;
+  readonly timestampKind: TimestampKind;
+  readonly firstTime: number;
+  readonly lastTime: number;
+  readonly straceMessages: number;
+  readonly lastStraceMessage: string;
+  readonly sawSummary: boolean;
+  readonly firstLine: string;
+  truncated: boolean;
+  push(line: string): void;
+  end(): void;
+}
+
+export class StraceParser implements TraceParser {
   readonly counts: LineCounts = emptyCounts();
   timestampKind: TimestampKind = 'none';
   /** Seconds of the first and latest timestamp seen, NaN without. */

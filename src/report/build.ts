@@ -17,6 +17,8 @@ export interface InputFacts {
   firstTime: number;
   lastTime: number;
   truncated: boolean;
+  /** ltrace input with -S system call lines: processes get the mapped side too. */
+  syscalls?: boolean;
 }
 
 function rel(t: number, t0: number): number | null {
@@ -34,7 +36,8 @@ export function buildReport(
   const t0 = input.firstTime;
   const files: FileReport[] = [...attribution.files.values()].map((f) => fileReport(f, t0));
   files.sort((a, b) => b.heap.peak - a.heap.peak || b.heap.growth - a.heap.growth || b.bytesRead - a.bytesRead || (a.path < b.path ? -1 : 1));
-  const processes = model.order.map((p) => processReport(p, attribution, t0));
+  const mapped = input.format === 'ltrace' && input.syscalls === true;
+  const processes = model.order.map((p) => processReport(p, attribution, t0, mapped));
   const u = attribution.unattributed;
   return {
     schemaVersion: 1,
@@ -58,11 +61,11 @@ export function buildReport(
     files,
     unattributed: { peak: u.peak, net: u.net, growth: u.growth },
     warnings: problems.list().map((p) => ({ code: p.code, message: p.message, count: p.count, lines: p.lines })),
-    timeline: timelineReport(model, timeline),
+    timeline: timelineReport(model, timeline, mapped),
   };
 }
 
-function timelineReport(model: MemoryModel, timeline: Timeline): TimelineReport {
+function timelineReport(model: MemoryModel, timeline: Timeline, mapped: boolean): TimelineReport {
   const series: TimelineSeries[] = [];
   const activity: TimelineActivity[] = [];
   for (const proc of model.order) {
@@ -70,14 +73,16 @@ function timelineReport(model: MemoryModel, timeline: Timeline): TimelineReport 
     if (!s) continue;
     const rows = s.rows();
     if (rows.length > 0) {
-      series.push({
+      const one: TimelineSeries = {
         pid: proc.pid,
         points: s.points,
         resolution: s.width,
         x: rows.map((r) => r.x),
         heap: rows.map((r) => r.heap),
         writable: rows.map((r) => r.writable),
-      });
+      };
+      if (mapped) one.mapped = rows.map((r) => r.mapped);
+      series.push(one);
     }
     for (const b of s.buckets) {
       for (const a of b.activity) {
@@ -105,7 +110,7 @@ function fileReport(f: FileStats, t0: number): FileReport {
   };
 }
 
-function processReport(p: ProcessState, attribution: Attribution, t0: number): ProcessReport {
+function processReport(p: ProcessState, attribution: Attribution, t0: number, mapped: boolean): ProcessReport {
   let topFile: string | null = null;
   let best = 0;
   const charges: Map<FileStats, Charge> | undefined = attribution.perProcess.get(p);
@@ -117,7 +122,7 @@ function processReport(p: ProcessState, attribution: Attribution, t0: number): P
       }
     }
   }
-  return {
+  const report: ProcessReport = {
     pid: p.pid,
     parentPid: p.parentPid,
     command: p.command ?? p.comm,
@@ -128,4 +133,9 @@ function processReport(p: ProcessState, attribution: Attribution, t0: number): P
     writable: { peak: p.writablePeak, end: p.writable, peakTime: rel(p.writablePeakTime, t0) },
     topFile,
   };
+  if (mapped) {
+    report.mapped = { peak: p.mappedPeak, end: p.mapped, peakTime: rel(p.mappedPeakTime, t0) };
+    report.overhead = { end: p.mapped - p.heap, peak: p.mappedPeak - p.heapPeak };
+  }
+  return report;
 }

@@ -61,18 +61,37 @@ export function formatText(report: Report, opts: TextOptions): string {
   if (u.growth > 0) out.push(`  before any file was read: peak ${formatBytes(u.peak)}, growth ${formatBytes(u.growth)}`);
   out.push('');
 
-  out.push(h('Processes') + ' (heap: brk + private anonymous writable; writable: all private writable = VmData)');
-  const prow = [['PID', 'PARENT', 'HEAP PEAK', 'HEAP END', 'WRIT PEAK', 'WRIT END', 'EXIT', 'COMMAND']];
-  const biggest = [...report.processes].sort((a, b) => b.writable.peak - a.writable.peak || a.pid - b.pid).slice(0, opts.top);
+  const ltrace = inp.format === 'ltrace';
+  const mapped = ltrace && report.processes.some((p) => p.mapped !== undefined);
+  out.push(
+    h('Processes') +
+      (!ltrace
+        ? ' (heap: brk + private anonymous writable; writable: all private writable = VmData)'
+        : mapped
+          ? ' (heap: live requested bytes; mapped: brk + private anonymous writable, from -S; overhead: mapped - heap)'
+          : ' (heap: live requested bytes, malloc … free; capture with ltrace -S for the mapped side)'),
+  );
+  const header = ['PID', 'PARENT', 'HEAP PEAK', 'HEAP END'];
+  if (!ltrace) header.push('WRIT PEAK', 'WRIT END');
+  if (mapped) header.push('MAPPED PEAK', 'MAPPED END', 'OVERHEAD');
+  header.push('EXIT', 'COMMAND');
+  const prow = [header];
+  const biggest = [...report.processes].sort((a, b) => b.writable.peak - a.writable.peak || b.heap.peak - a.heap.peak || a.pid - b.pid).slice(0, opts.top);
   for (const p of report.processes.filter((x) => biggest.includes(x))) {
     const exit = p.exit === null ? '-' : p.exit.signal ?? String(p.exit.code);
     const threads = p.threads.length > 1 ? ` (${p.threads.length} threads)` : '';
-    prow.push([
-      String(p.pid), p.parentPid === null ? '-' : String(p.parentPid), formatBytes(p.heap.peak), formatBytes(p.heap.end),
-      formatBytes(p.writable.peak), formatBytes(p.writable.end), exit, printable(p.command ?? '?') + threads,
-    ]);
+    const row = [String(p.pid), p.parentPid === null ? '-' : String(p.parentPid), formatBytes(p.heap.peak), formatBytes(p.heap.end)];
+    if (!ltrace) row.push(formatBytes(p.writable.peak), formatBytes(p.writable.end));
+    if (mapped) {
+      row.push(
+        p.mapped ? formatBytes(p.mapped.peak) : '-', p.mapped ? formatBytes(p.mapped.end) : '-',
+        p.overhead ? formatBytes(p.overhead.end) : '-',
+      );
+    }
+    row.push(exit, printable(p.command ?? '?') + threads);
+    prow.push(row);
   }
-  out.push(...table(prow, 6).map((l) => '  ' + l));
+  out.push(...table(prow, header.length - 2).map((l) => '  ' + l));
   if (report.processes.length > biggest.length) {
     out.push(`  … ${report.processes.length - biggest.length} more process(es) with smaller peaks (--json lists all)`);
   }

@@ -2,11 +2,8 @@
 // a contract (SPEC §3): fields may be added, never renamed or given another meaning without a new
 // schemaVersion. src/report/report.schema.json documents the same shape; tests validate against it.
 
-export const TRACE_FORMATS = ['strace', 'ltrace'] as const;
-export type TraceFormat = (typeof TRACE_FORMATS)[number];
-
-export { TIMESTAMP_KINDS, type TimestampKind } from '../parse/events.js';
-import type { TimestampKind } from '../parse/events.js';
+export { TIMESTAMP_KINDS, TRACE_FORMATS, type TimestampKind, type TraceFormat } from '../parse/events.js';
+import type { TimestampKind, TraceFormat } from '../parse/events.js';
 
 /** A problem kind found in the input, counted, with where it was first seen. */
 export interface InputProblem {
@@ -63,12 +60,23 @@ export interface ProcessReport {
   threads: number[];
   /** How the process ended: exit status, the signal that killed it, or null when the trace does not say. */
   exit: { code: number | null; signal: string | null } | null;
-  /** Private anonymous writable bytes plus the brk heap: what malloc uses. */
+  /**
+   * strace input: private anonymous writable bytes plus the brk heap, what malloc uses. ltrace
+   * input: live requested bytes, what malloc, calloc, realloc, new … returned and free, delete did not take back.
+   */
   heap: SeriesSummary;
   /** Every private writable byte plus the brk heap: the kernel's VmData, for what the trace saw. */
   writable: SeriesSummary;
   /** The file that had the largest heap peak charged in this process, or null. */
   topFile: string | null;
+  /**
+   * ltrace input with -S system call lines only: the SPEC §1 heap those calls show (brk + private
+   * anonymous writable mappings: what the allocator took from the kernel), beside `heap`, which for
+   * ltrace input is live requested bytes.
+   */
+  mapped?: SeriesSummary;
+  /** With `mapped`: mapped − heap at the end and between the two peaks: allocator overhead and fragmentation. */
+  overhead?: { end: number; peak: number };
 }
 
 export interface FileReport {
@@ -103,6 +111,8 @@ export interface TimelineSeries {
   x: number[];
   heap: number[];
   writable: number[];
+  /** ltrace input with -S lines only: the mapped heap (ProcessReport.mapped) at the same points. */
+  mapped?: number[];
 }
 
 /** What one process did with one file within one bucket of its timeline. */

@@ -40,7 +40,9 @@ const toolCache = new Map<string, string | null>();
  * Why the tools a test needs are unusable here, or null when they all work. strace is also tried
  * once on /bin/true: in containers without ptrace permission it is installed but cannot trace.
  */
-export function missingTools(...tools: ('strace' | 'gcc' | 'python3')[]): string | null {
+export type Tool = 'strace' | 'ltrace' | 'gcc' | 'python3';
+
+export function missingTools(...tools: Tool[]): string | null {
   for (const tool of tools) {
     if (!toolCache.has(tool)) toolCache.set(tool, probe(tool));
     const reason = toolCache.get(tool);
@@ -49,12 +51,16 @@ export function missingTools(...tools: ('strace' | 'gcc' | 'python3')[]): string
   return null;
 }
 
-function probe(tool: 'strace' | 'gcc' | 'python3'): string | null {
+function probe(tool: Tool): string | null {
   const path = which(tool);
   if (path === null) return `${tool} not installed`;
   if (tool === 'strace') {
     const r = spawnSync(path, ['-f', '-o', '/dev/null', '/bin/true'], { encoding: 'utf8', timeout: 30_000 });
     if (r.status !== 0) return `strace cannot trace here: ${(r.stderr || String(r.error)).trim().split('\n')[0] ?? ''}`;
+  }
+  if (tool === 'ltrace') {
+    const r = spawnSync(path, ['-o', '/dev/null', '/bin/true'], { encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0) return `ltrace cannot trace here: ${(r.stderr || String(r.error)).trim().split('\n')[0] ?? ''}`;
   }
   if (tool === 'gcc') {
     // Installed is not enough: without binutils (as, ld) or libc headers gcc cannot build anything.
@@ -103,7 +109,7 @@ export function pythonExecutable(): string {
  * The usual start of a test that traces a real program: skip with the reason when a tool is
  * missing, else a fresh temporary folder removed after the test. Null means "skipped: return".
  */
-export function workDir(t: TestContext, name: string, ...tools: ('strace' | 'gcc' | 'python3')[]): string | null {
+export function workDir(t: TestContext, name: string, ...tools: Tool[]): string | null {
   const missing = missingTools(...tools);
   if (missing !== null) {
     t.skip(missing);
@@ -134,13 +140,28 @@ export function programSource(file: string): string {
 }
 
 /** Compiles test/programs/NAME.c into DIR/NAME and returns the executable's path. */
-export function compileC(name: string, dir: string): string {
-  const out = join(dir, name);
+export function compileC(name: string, dir: string, flags: string[] = [], out = join(dir, name)): string {
   // -O0: the programs' allocations must happen exactly as written.
-  execFileSync('gcc', ['-O0', '-g', '-Wall', '-Wextra', '-pthread', '-o', out, programSource(`${name}.c`)], {
+  execFileSync('gcc', ['-O0', '-g', '-Wall', '-Wextra', '-pthread', ...flags, '-o', out, programSource(`${name}.c`)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return out;
+}
+
+/** gcc flags that let ltrace 0.7 see a program's library calls: a fixed address and lazily bound PLT entries. */
+export const LTRACE_VISIBLE = ['-no-pie', '-fno-pie', '-Wl,-z,lazy'];
+
+/** Runs argv under `ltrace -f -tt -T -s 4096 [-S] -o TRACE` (-s: paths whole); env adds to the environment. */
+export function ltraceToFile(argv: string[], trace: string, opts: { syscalls?: boolean; env?: Record<string, string> } = {}): TraceRun {
+  const flags = ['-f', '-tt', '-T', '-s', '4096', ...(opts.syscalls ? ['-S'] : []), '-o', trace];
+  const r = spawnSync('ltrace', [...flags, ...argv], {
+    encoding: 'utf8',
+    timeout: STRACE_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...opts.env },
+  });
+  checkRun(r, argv);
+  return { stdout: r.stdout, stderr: r.stderr, traceFiles: [trace] };
 }
 
 // ---------------------------------------------------------------------------------------------

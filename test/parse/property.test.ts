@@ -7,7 +7,10 @@ import fc from 'fast-check';
 import { analyze, isHeaptraceError, type Report } from '../../src/index.js';
 import { shape } from '../helpers/paths.js';
 
-const CORPUS = ['01-threads-f-stderr.txt', '16-interleaved-2to1.txt', '08a-yy.txt', '17-thread-execve.txt', '23-combined-prefixes.txt'];
+const CORPUS = [
+  '01-threads-f-stderr.txt', '16-interleaved-2to1.txt', '08a-yy.txt', '17-thread-execve.txt', '23-combined-prefixes.txt',
+  '30-ltrace-f.txt', '32-ltrace-S.txt',
+];
 
 /** The report with the input's name taken out (a text and a stream are named differently). */
 function withoutSource(r: Report): unknown {
