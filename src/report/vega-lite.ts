@@ -320,7 +320,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   const peak = globalPeak(report);
   const subtitle = peak === null
     ? 'no memory changes in the trace'
-    : `peak heap ${formatBytes(peak.bytes)} in ${processLabel(report, peak.pid)} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
+    : `peak heap ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
       (overview ? ' · drag on the overview below to zoom, click a legend entry to isolate' : '');
   const timeline = {
     title: { text: 'Heap and writable memory per process, with the file reads', subtitle, anchor: 'start' },
