@@ -18,11 +18,13 @@ import { globalPeak, processLabel, vegaLiteSpec } from './vega-lite.js';
 /** Rows of the files table; the JSON report has them all. */
 export const MAX_FILE_ROWS = 300;
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\u2028': '&#x2028;', '\u2029': '&#x2029;',
+};
 
 /** Text (or an attribute value in double quotes) as HTML: nothing in it can become markup. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
+  return s.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c] as string);
 }
 
 /**
@@ -38,10 +40,12 @@ export function scriptJson(value: unknown): string {
  * `</script` and `<!--` can only appear inside strings, templates, regular expressions or comments
  * of real code; `<\/script` and `\x3C!--` mean the same in the first three and are inert in comments.
  * U+2028/U+2029 are valid in JavaScript strings but are escaped too, so the page stays plain to
- * any tool that splits lines on them.
+ * any tool that splits lines on them. Source map comments are dropped.
  */
 export function inlineScript(js: string): string {
   return js
+    // Source maps point at files the page does not have.
+    .replace(/^\/\/# sourceMappingURL=\S*\s*$/gm, '')
     .replace(/<\/(script)/gi, '<\\/$1')
     .replace(/<!--/g, '\\x3C!--')
     .replace(/\u2028/g, '\\u2028')
@@ -239,7 +243,7 @@ export async function renderHtml(report: Report): Promise<string> {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>

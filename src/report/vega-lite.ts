@@ -229,6 +229,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   };
 
   const lines = {
+    name: 'memory',
     data: { name: 'memory' },
     transform: [mib('bytes')],
     params: [{ name: 'procPick', select: { type: 'point', fields: ['proc'] }, bind: 'legend' }],
@@ -261,6 +262,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   };
 
   const dots = {
+    name: 'activity',
     data: { name: 'activity' },
     transform: [mib('bytes')],
     params: [{ name: 'filePick', select: { type: 'point', fields: ['file'] }, bind: 'legend' }],
