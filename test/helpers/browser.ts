@@ -51,6 +51,14 @@ export async function openFile(path: string, viewport = { width: 1280, height: 9
       requests.push(route.request().url());
       return route.abort();
     });
+    // A flag any dialog call would set, in case a dialog were opened in a way the event misses.
+    await context.addInitScript(`(() => {
+      window.__dialogCalls = 0;
+      for (const name of ['alert', 'confirm', 'prompt']) {
+        const real = window[name].bind(window);
+        window[name] = (...args) => { window.__dialogCalls++; return real(...args); };
+      }
+    })();`);
     const page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (r) => {
       if (r.url() !== url && !requests.includes(r.url())) requests.push(r.url());
