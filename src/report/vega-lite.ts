@@ -242,7 +242,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
         type: 'nominal',
         title: 'process',
         scale: { domain: procs, range: PROCESS_COLOURS },
-        legend: { symbolType: 'stroke', labelLimit: 220, orient: 'right' },
+        legend: { symbolType: 'stroke', labelLimit: 180, orient: 'right' },
       },
       strokeDash: {
         field: 'kind',
@@ -275,7 +275,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
         type: 'nominal',
         title: 'file read',
         scale: { domain: fileDomain, range: fileRange },
-        legend: { labelLimit: 220, orient: 'right' },
+        legend: { labelLimit: 180, orient: 'right' },
       },
       size: { field: 'growth', type: 'quantitative', scale: { type: 'sqrt', range: [25, 500], zero: true }, legend: null },
       opacity: {
@@ -326,14 +326,14 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
       (overview ? ' · drag on the overview below to zoom, click a legend entry to isolate' : '');
   const timeline = {
     title: { text: 'Heap and writable memory per process, with the file reads', subtitle, anchor: 'start' },
-    width: 760,
+    width: 700,
     height: 300,
     layer: [lines, dots, peakRule, peakPoint, peakText],
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
   };
 
   const overviewChart = {
-    width: 760,
+    width: 700,
     height: 60,
     data: { name: 'memory' },
     transform: [{ filter: { field: 'kind', equal: 'heap' } }, mib('bytes')],
@@ -360,7 +360,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
         type: 'nominal',
         title: null,
         sort: { field: 'rank', op: 'min', order: 'ascending' },
-        axis: { labelLimit: 300 },
+        axis: { labelLimit: 200 },
       },
       yOffset: { field: 'measure', type: 'nominal', sort: ['heap peak', 'net'] },
       x: { field: 'bytesMiB', type: 'quantitative', title: 'MiB', axis: { format: ',.1~f' } },
