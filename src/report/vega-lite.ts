@@ -233,7 +233,8 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
     data: { name: 'memory' },
     transform: [mib('bytes')],
     params: [{ name: 'procPick', select: { type: 'point', fields: ['proc'] }, bind: 'legend' }],
-    mark: { type: 'line', interpolate: 'step-after', clip: true, strokeWidth: 1.8 },
+    // No ARIA label per point: thousands of generated labels cost more to draw than the points.
+    mark: { type: 'line', interpolate: 'step-after', clip: true, strokeWidth: 1.8, aria: false },
     encoding: {
       x,
       y,
@@ -266,7 +267,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
     data: { name: 'activity' },
     transform: [mib('bytes')],
     params: [{ name: 'filePick', select: { type: 'point', fields: ['file'] }, bind: 'legend' }],
-    mark: { type: 'circle', clip: true, stroke: 'white', strokeWidth: 0.6 },
+    mark: { type: 'circle', clip: true, stroke: 'white', strokeWidth: 0.6, aria: false },
     encoding: {
       x,
       y,
@@ -323,7 +324,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   const subtitle = peak === null
     ? 'no memory changes in the trace'
     : `peak heap ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
-      (overview ? ' · drag on the overview below to zoom, click a legend entry to isolate' : '');
+      (overview ? ' · drag on the overview below to zoom · click a legend entry to isolate it, an empty spot to show all' : '');
   const timeline = {
     title: { text: 'Heap and writable memory per process, with the file reads', subtitle, anchor: 'start' },
     width: 700,
@@ -338,7 +339,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
     data: { name: 'memory' },
     transform: [{ filter: { field: 'kind', equal: 'heap' } }, mib('bytes')],
     params: [{ name: 'brush', select: { type: 'interval', encodings: ['x'] } }],
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1 },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, aria: false },
     encoding: {
       x: { field: 't', type: 'quantitative', title: timed ? 'overview: drag to zoom the timeline (seconds)' : 'overview: drag to zoom the timeline (events)', scale: { nice: false }, axis: { format: timed ? ',.3~f' : ',d' } },
       y: { field: 'bytesMiB', type: 'quantitative', title: null, axis: { tickCount: 2, format: ',.0~f' } },

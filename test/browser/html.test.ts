@@ -67,7 +67,7 @@ test('a real trace\'s report opens offline: charts drawn, peak tooltip, the file
   await assertQuiet(o);
 });
 
-test('clicking a file in the legend isolates its dots; brushing the overview zooms the timeline', async (t) => {
+test('clicking a file in the legend isolates its dots, an empty spot shows all; brushing the overview zooms the timeline', async (t) => {
   const report = await analyze([`${SAMPLES}python-minidom.strace`]);
   const o = await open(t, report);
   if (o === null) return;
@@ -81,6 +81,12 @@ test('clicking a file in the legend isolates its dots; brushing the overview zoo
   const registry = report.timeline.activity.filter((a) => a.reads > 0 || a.heap !== 0).map((a) => a.path === '/tmp/registry.xml');
   assert.ok(registry.some((r) => r));
   after.forEach((v, i) => assert.equal(v > 0.5, registry[i], `dot ${i}`));
+  // A click on an empty spot shows every file again (docs/html-report.md says so).
+  const view = await o.page.locator('#charts svg.marks').boundingBox();
+  assert.ok(view);
+  await o.page.mouse.click(view.x + 5, view.y + 5);
+  await o.page.waitForTimeout(300);
+  assert.ok((await opacities()).every((v) => v > 0.5));
 
   // Drag over the left fifth of the overview: the timeline's x axis then ends well before the trace does.
   const xEnd = async () => {
@@ -98,6 +104,10 @@ test('clicking a file in the legend isolates its dots; brushing the overview zoo
   await o.page.waitForTimeout(300);
   const zoomed = await xEnd();
   assert.ok(zoomed < fullRange / 2, `${zoomed} vs ${fullRange}`);
+  // A double-click on the overview zooms back out.
+  await o.page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+  await o.page.waitForTimeout(300);
+  assert.equal(await xEnd(), fullRange);
   await assertQuiet(o);
 });
 
