@@ -243,7 +243,8 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
         type: 'nominal',
         title: 'process',
         scale: { domain: procs, range: PROCESS_COLOURS },
-        legend: { symbolType: 'stroke', labelLimit: 180, orient: 'right' },
+        // Past a dozen processes the legend would push the overview away; the rest are summarised.
+        legend: { symbolType: 'stroke', labelLimit: 180, orient: 'right', symbolLimit: 12 },
       },
       strokeDash: {
         field: 'kind',
@@ -278,7 +279,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
         scale: { domain: fileDomain, range: fileRange },
         legend: { labelLimit: 180, orient: 'right' },
       },
-      size: { field: 'growth', type: 'quantitative', scale: { type: 'sqrt', range: [25, 500], zero: true }, legend: null },
+      size: { field: 'growth', type: 'quantitative', scale: { type: 'sqrt', range: [20, 360], zero: true }, legend: null },
       opacity: {
         condition: { test: { and: [{ param: 'filePick' }, { param: 'procPick' }] }, value: 0.9 },
         value: 0.08,
