@@ -167,3 +167,16 @@ test('the harness notices what it guards against: a request, a script error, a d
   assert.match(o.errors.join('\n'), /undefinedFunction/);
   assert.deepEqual(o.dialogs, ['alert: 1']);
 });
+
+test('a trace without timestamps draws on event order; an empty trace draws empty charts; both quietly', async (t) => {
+  const spike = await open(t, await analyze([`${SAMPLES}registry-spike.strace`]));
+  if (spike === null) return;
+  assert.equal(await count(spike, `#charts [aria-label^="X-axis titled 'trace events (the trace has no timestamps)'"]`), 1);
+  assert.equal(await count(spike, '#charts .peak_marks path'), 1);
+  await assertQuiet(spike);
+  const empty = await open(t, await analyze({ text: 'getpid() = 5' }));
+  if (empty === null) return;
+  assert.equal(await count(empty, '#charts .memory_marks path'), 0);
+  assert.match((await empty.page.locator('#charts').textContent()) ?? '', /no memory changes in the trace/);
+  await assertQuiet(empty);
+});
