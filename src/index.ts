@@ -3,6 +3,9 @@ export { analyze, analyzeSources, type AnalyzedReport, type AnalyzeInput, type A
 export { HeaptraceError, isHeaptraceError, type ErrorCode } from './errors.js';
 export type * from './report/types.js';
 export { formatBytes, formatRatio } from './report/units.js';
+export { vegaLiteSpec, type VegaLiteSpec, type VegaLiteOptions } from './report/vega-lite.js';
+export { renderHtml } from './report/html.js';
+export { renderSvg } from './report/svg.js';
 export { validateReport, reportSchema } from './report/schema.js';
 export { parseSize } from './check/size.js';
 export { matchGlob, compileGlob, type CompiledGlob } from './check/glob.js';

@@ -130,3 +130,37 @@ test('the real binary survives a closed pipe (| head)', async () => {
   assert.doesNotMatch(stderr, /internal error|EPIPE|\n\s+at /);
   assert.ok(code === 0 || code === null, `exit ${code}`);
 });
+
+test('--vega-lite -, --html FILE and --svg FILE write the charts; the spec on stdout replaces the summary', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-'));
+  try {
+    const html = join(dir, 'r.html');
+    const svg = join(dir, 'r.svg');
+    const r = await runCli([SPIKE, '--vega-lite', '-', '--html', html, '--svg', svg]);
+    assert.equal(r.code, 0, r.stderr);
+    const spec = JSON.parse(r.stdout) as { $schema: string; datasets: { peak: { bytes: number }[] } };
+    assert.equal(spec.$schema, 'https://vega.github.io/schema/vega-lite/v6.json');
+    assert.equal(spec.datasets.peak[0]?.bytes, 10_027_008);
+    assert.match(readFileSync(html, 'utf8'), /^<!doctype html>[\s\S]*registry\.xml[\s\S]*<\/html>\n$/);
+    assert.match(readFileSync(svg, 'utf8'), /^<svg [\s\S]*peak_marks[\s\S]*<\/svg>$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('only one output may take stdout, and --html/--svg need a file', async () => {
+  const both = await runCli([SPIKE, '--json', '-', '--vega-lite', '-']);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /only one output can go to stdout, got --json - and --vega-lite -/);
+  assert.equal(both.stdout, '');
+  const html = await runCli([SPIKE, '--html', '-']);
+  assert.equal(html.code, 2);
+  assert.match(html.stderr, /--html needs a file name/);
+});
+
+test('an unwritable --html target is an error naming it, not a crash', async () => {
+  const r = await runCli([SPIKE, '--html', '/nonexistent-dir/r.html']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot write \/nonexistent-dir\/r\.html/);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+});

@@ -63,7 +63,9 @@ export const reportCommand = {
       .example('$0 trace.log', 'summarise a trace made with strace -f -tt -T -y -o trace.log PROGRAM')
       .example('strace -f -tt -y PROGRAM 2>&1 | $0', 'read the trace from a pipe')
       .example('$0 ltrace.log', 'the same report from ltrace -f -tt -T -s 4096 -o ltrace.log PROGRAM, in requested bytes')
-      .example('$0 trace.log --json report.json', 'also write the full report as JSON'),
+      .example('$0 trace.log --json report.json', 'also write the full report as JSON')
+      .example('$0 trace.log --html report.html', 'a page with the timeline, the file costs and the tables; opens offline')
+      .example('$0 trace.log --svg timeline.svg --vega-lite timeline.vl.json', 'the charts as an image and as a Vega-Lite spec'),
   handler: (ctx: CommandContext) => (argv: ReportArgs) => {
     ctx.run = (stdio) => runReport(argv, stdio);
   },

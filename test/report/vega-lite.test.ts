@@ -1,0 +1,144 @@
+// The Vega-Lite spec: valid against vega-lite's own schema and compiled without a word logged, for
+// every kind of report; the peak is exact, the colours name the top files, trace text stays data.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { analyze, validateReport, type Report } from '../../src/index.js';
+import { NO_FILE, OTHER_FILES, TOP_FILES, globalPeak, shortNames, vegaLiteSpec } from '../../src/report/vega-lite.js';
+import { SAMPLES } from '../helpers/paths.js';
+import { HOSTILE_COMMAND, HOSTILE_FILE, HOSTILE_TRACE, compileMessages, vegaLiteSchemaErrors } from '../helpers/vega.js';
+
+function sample(name: string): Report {
+  return JSON.parse(readFileSync(`${SAMPLES}${name}.expected.json`, 'utf8')) as Report;
+}
+
+/** Three processes reading twelve files, each file followed by its own growth. */
+function busyTrace(): string {
+  const lines: string[] = [];
+  let t = 0;
+  const at = () => `12:00:${(t++ / 100).toFixed(6).padStart(9, '0')}`;
+  for (const pid of [10, 11, 12]) {
+    lines.push(`${pid} ${at()} brk(NULL) = 0x1000000`);
+    for (let i = 0; i < 12; i++) {
+      const fd = 3 + i;
+      lines.push(`${pid} ${at()} openat(AT_FDCWD, "/data/${pid}/part-${i}.xml", O_RDONLY) = ${fd}`);
+      lines.push(`${pid} ${at()} read(${fd}, "<a/>", 4096) = 4`);
+      lines.push(`${pid} ${at()} brk(0x${(0x1000000 + (i + 1) * (i + 1) * 0x10000).toString(16)}) = 0x${(0x1000000 + (i + 1) * (i + 1) * 0x10000).toString(16)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+interface Spec {
+  datasets: Record<string, Record<string, unknown>[]>;
+  vconcat: { layer?: { encoding?: { color?: { scale?: { domain?: string[] } }; strokeDash?: { scale?: { domain?: string[] } } } }[] }[];
+}
+
+async function reports(): Promise<[string, Report][]> {
+  const minidom = sample('python-minidom');
+  const withResident = await analyze({ text: busyTrace() });
+  const s = withResident.timeline.series[0];
+  assert.ok(s);
+  withResident.timeline.resident = [{ pid: s.pid, x: s.x.slice(0, 5), rss: s.heap.slice(0, 5).map((h) => h + 4096), privateDirty: s.heap.slice(0, 5) }];
+  assert.equal(validateReport(withResident), null);
+  return [
+    ['python-minidom (timed, real)', minidom],
+    ['registry-spike (no timestamps)', sample('registry-spike')],
+    ['hostile names', await analyze({ text: HOSTILE_TRACE })],
+    ['three processes, 36 files', await analyze({ text: busyTrace() })],
+    ['resident series', withResident],
+    ['empty trace', await analyze({ text: 'getpid() = 5' })],
+  ];
+}
+
+test('every spec validates against the schema vega-lite ships and compiles to Vega with nothing logged', async () => {
+  for (const [name, report] of await reports()) {
+    for (const overview of [true, false]) {
+      const spec = vegaLiteSpec(report, { overview });
+      assert.deepEqual(vegaLiteSchemaErrors(spec), [], `${name}: schema`);
+      assert.deepEqual(compileMessages(spec), { warnings: [], errors: [] }, `${name}: compile`);
+    }
+  }
+});
+
+test('the schema check and the compile check can fail', () => {
+  const spec = vegaLiteSpec(sample('registry-spike'));
+  assert.notDeepEqual(vegaLiteSchemaErrors({ ...spec, vconcat: [{ mark: 'wiggle' }] }), []);
+  const warned = compileMessages({ data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, shape: { field: 'a', type: 'quantitative' } } });
+  assert.ok(warned.warnings.length > 0);
+});
+
+test('the peak is marked exactly, and its tooltip names the file whose growth reached it', async () => {
+  const report = sample('python-minidom');
+  const spec = vegaLiteSpec(report) as unknown as Spec;
+  const peak = spec.datasets['peak']?.[0];
+  const highest = Math.max(...report.processes.map((p) => p.heap.peak));
+  assert.equal(peak?.['bytes'], highest);
+  assert.equal(peak?.['t'], report.processes[0]?.heap.peakTime);
+  assert.equal(peak?.['path'], '/tmp/registry.xml');
+  assert.deepEqual(globalPeak(report), { pid: 13057, x: peak?.['t'], bytes: highest });
+});
+
+test('colours name the top files by heap peak, the rest are "other files", heap without a file "no file"', async () => {
+  const report = await analyze({ text: busyTrace() });
+  const spec = vegaLiteSpec(report) as unknown as Spec;
+  const dots = spec.vconcat[0]?.layer?.[1];
+  const domain = dots?.encoding?.color?.scale?.domain ?? [];
+  assert.equal(domain.length, TOP_FILES + 2);
+  assert.deepEqual(domain.slice(-2), [OTHER_FILES, NO_FILE]);
+  const top = report.files.slice(0, TOP_FILES).map((f) => f.path);
+  const names = shortNames(top);
+  assert.deepEqual(domain.slice(0, TOP_FILES), top.map((p) => names.get(p)));
+  // Every activity point is coloured by one of those names, and the others are "other files".
+  const activity = spec.datasets['activity'] ?? [];
+  for (const a of activity) {
+    assert.ok(domain.includes(a['file'] as string), String(a['file']));
+    if (!top.includes(a['path'] as string) && a['path'] !== NO_FILE) assert.equal(a['file'], OTHER_FILES);
+  }
+  assert.ok(activity.some((a) => a['file'] === OTHER_FILES));
+  // Three processes, one line each for heap and writable.
+  assert.deepEqual(new Set((spec.datasets['memory'] ?? []).map((m) => m['proc'])), new Set(['pid 10', 'pid 11', 'pid 12']));
+});
+
+test('short names stay distinct: more of the path where the last part collides', () => {
+  const names = shortNames(['/a/x/conf.xml', '/b/x/conf.xml', '/c/y/conf.xml', '/d/other.txt', 'plain', '</script><b>']);
+  assert.deepEqual([...names.values()], ['/a/x/conf.xml', '/b/x/conf.xml', '…/y/conf.xml', '…/other.txt', 'plain', '…/script><b>']);
+});
+
+test('the x axis is seconds with timestamps and event order without', () => {
+  const timed = JSON.stringify(vegaLiteSpec(sample('python-minidom')));
+  const untimed = JSON.stringify(vegaLiteSpec(sample('registry-spike')));
+  assert.match(timed, /seconds from the start of the trace/);
+  assert.match(untimed, /trace events \(the trace has no timestamps\)/);
+});
+
+test('resident memory, when sampled, is drawn as two more dashed series per process', () => {
+  const report = sample('python-minidom');
+  const s = report.timeline.series[0];
+  assert.ok(s);
+  report.timeline.resident = [{ pid: s.pid, x: [0, 0.05], rss: [1 << 20, 3 << 20], privateDirty: [1 << 19, 2 << 20] }];
+  const spec = vegaLiteSpec(report) as unknown as Spec;
+  const memory = spec.datasets['memory'] ?? [];
+  assert.deepEqual(memory.filter((m) => m['kind'] === 'resident').map((m) => m['bytes']), [1 << 20, 3 << 20]);
+  assert.deepEqual(memory.filter((m) => m['kind'] === 'private dirty').map((m) => m['bytes']), [1 << 19, 2 << 20]);
+  assert.deepEqual(spec.vconcat[0]?.layer?.[0]?.encoding?.strokeDash?.scale?.domain, ['heap', 'writable', 'resident', 'private dirty']);
+});
+
+test('trace text is data only: names and commands appear in the datasets (and as a literal scale domain) and nowhere else', async () => {
+  const report = await analyze({ text: HOSTILE_TRACE });
+  const spec = vegaLiteSpec(report) as unknown as Spec & Record<string, unknown>;
+  const data = JSON.stringify(spec.datasets);
+  assert.ok(data.includes(JSON.stringify(HOSTILE_FILE).slice(1, -1)));
+  assert.ok(data.includes('__proto__'));
+  assert.ok(data.includes('\u2028'));
+  // Besides the datasets, the colour scales' domains list the top files' short names and the
+  // processes' labels, as literal values.
+  const files = spec.vconcat[0]?.layer?.[1]?.encoding?.color?.scale?.domain ?? [];
+  const procs = spec.vconcat[0]?.layer?.[0]?.encoding?.color?.scale?.domain ?? [];
+  assert.ok(files.includes('…/script><img src=x onerror=alert(1)>'));
+  assert.deepEqual(procs, ['pid 100 <svg onload=alert(2)>']);
+  const rest = JSON.stringify({ ...spec, datasets: null }).split(JSON.stringify(files)).join('null').split(JSON.stringify(procs)).join('null');
+  for (const bad of ['<', 'onerror', 'onload', '__proto__', '\u2028']) assert.ok(!rest.includes(bad), bad);
+  // The process is labelled by its command's last path part, as data.
+  assert.ok((spec.datasets['memory'] ?? []).every((m) => m['proc'] === `pid 100 ${HOSTILE_COMMAND.slice(2)}`));
+});
