@@ -23,6 +23,11 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 /** Text (or an attribute value in double quotes) as HTML: nothing in it can become markup. */
+const STRACE_NOTE =
+  'These are the mapped and writable bytes each process asked the kernel for, counted from the system calls in the trace (brk, mmap, munmap, mremap, mprotect, …): what the program reserved, not its resident memory (RSS), which only the kernel can measure.';
+const LTRACE_NOTE =
+  'This is an ltrace log: heap is the bytes the program asked malloc, calloc, realloc and new for and has not freed yet (live requested bytes), counted from the library calls ltrace saw. With ltrace -S, the mapped bytes of the system calls are shown beside them; the difference is the allocator\'s overhead and fragmentation. Neither is resident memory (RSS), which only the kernel can measure.';
+
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c] as string);
 }
@@ -253,7 +258,7 @@ export async function renderHtml(report: Report): Promise<string> {
 <main>
 <h1>heaptrace report</h1>
 <p class="sources">${escapeHtml(report.input.sources.join(', '))}</p>
-<p class="note">These are the mapped and writable bytes each process asked the kernel for, counted from the system calls in the trace (brk, mmap, munmap, mremap, mprotect, …): what the program reserved, not its resident memory (RSS), which only the kernel can measure.</p>
+<p class="note">${report.input.format === 'ltrace' ? LTRACE_NOTE : STRACE_NOTE}</p>
 ${summary(report)}
 <div id="charts"><noscript>The charts need JavaScript; the tables below do not.</noscript></div>
 <h2>Files</h2>

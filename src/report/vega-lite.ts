@@ -126,15 +126,33 @@ interface Datasets {
   costs: Record<string, unknown>[];
 }
 
+/**
+ * The memory series' names as the legend shows them. ltrace input counts live requested bytes in
+ * `heap`; its -S lines add the mapped heap (and writable) of the system calls beside them.
+ */
+export function seriesKinds(report: Report): { heap: string; kinds: string[] } {
+  const ltrace = report.input.format === 'ltrace';
+  const heap = ltrace ? 'requested' : 'heap';
+  const mapped = report.timeline.series.some((s) => s.mapped !== undefined);
+  const kinds = [heap];
+  if (mapped) kinds.push('mapped');
+  if (!ltrace || mapped) kinds.push('writable');
+  if (report.timeline.resident) kinds.push('resident', 'private dirty');
+  return { heap, kinds };
+}
+
 function datasets(report: Report, fileLabel: (path: string | null) => string): Datasets {
+  const { heap, kinds } = seriesKinds(report);
+  const withWritable = kinds.includes('writable');
   const label = new Map(report.timeline.series.map((s) => [s.pid, processLabel(report, s.pid)]));
   for (const r of report.timeline.resident ?? []) if (!label.has(r.pid)) label.set(r.pid, processLabel(report, r.pid));
   const memory: Record<string, unknown>[] = [];
   for (const s of report.timeline.series) {
     const proc = label.get(s.pid);
     for (let i = 0; i < s.x.length; i++) {
-      memory.push({ t: s.x[i], proc, kind: 'heap', bytes: s.heap[i] });
-      memory.push({ t: s.x[i], proc, kind: 'writable', bytes: s.writable[i] });
+      memory.push({ t: s.x[i], proc, kind: heap, bytes: s.heap[i] });
+      if (s.mapped) memory.push({ t: s.x[i], proc, kind: 'mapped', bytes: s.mapped[i] });
+      if (withWritable) memory.push({ t: s.x[i], proc, kind: 'writable', bytes: s.writable[i] });
     }
   }
   for (const r of report.timeline.resident ?? []) {
@@ -208,8 +226,8 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   const fileDomain = [...top.map((p) => topNames.get(p) as string), OTHER_FILES, NO_FILE];
   const fileRange = [...FILE_COLOURS.slice(0, top.length), '#9d9d9d', '#d4d4d4'];
 
-  const kinds = report.timeline.resident ? ['heap', 'writable', 'resident', 'private dirty'] : ['heap', 'writable'];
-  const dashes = [[1, 0], [2, 2], [8, 4], [8, 3, 2, 3]].slice(0, kinds.length);
+  const { heap: heapKind, kinds } = seriesKinds(report);
+  const dashes = [[1, 0], [4, 2], [2, 2], [8, 4], [8, 3, 2, 3]].slice(0, kinds.length);
   const procs = [...new Set(data.memory.map((m) => m.proc as string))];
 
   const xTitle = timed ? 'seconds from the start of the trace' : 'trace events (the trace has no timestamps)';
@@ -324,10 +342,16 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   const peak = globalPeak(report);
   const subtitle = peak === null
     ? 'no memory changes in the trace'
-    : `peak heap ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
+    : `peak ${heapKind} ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
       (overview ? ' · drag on the overview below to zoom · click a legend entry to isolate it, an empty spot to show all' : '');
   const timeline = {
-    title: { text: 'Heap and writable memory per process, with the file reads', subtitle, anchor: 'start' },
+    title: {
+      text: report.input.format === 'ltrace'
+        ? 'Live requested bytes (malloc and friends) per process, with the file reads'
+        : 'Heap and writable memory per process, with the file reads',
+      subtitle,
+      anchor: 'start',
+    },
     width: 700,
     height: 300,
     layer: [lines, dots, peakRule, peakPoint, peakText],
@@ -338,7 +362,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
     width: 700,
     height: 60,
     data: { name: 'memory' },
-    transform: [{ filter: { field: 'kind', equal: 'heap' } }, mib('bytes')],
+    transform: [{ filter: { field: 'kind', equal: heapKind } }, mib('bytes')],
     params: [{ name: 'brush', select: { type: 'interval', encodings: ['x'] } }],
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, aria: false },
     encoding: {

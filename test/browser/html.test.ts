@@ -111,6 +111,15 @@ test('clicking a file in the legend isolates its dots, an empty spot shows all; 
   await assertQuiet(o);
 });
 
+test('an ltrace log\'s report draws requested, mapped and writable lines and says what requested bytes are', async (t) => {
+  const o = await open(t, await analyze([`${SAMPLES}ltrace-files.ltrace`]));
+  if (o === null) return;
+  assert.equal(await count(o, '#charts .memory_marks path'), 3);
+  assert.match((await o.page.locator('.note').first().textContent()) ?? '', /live requested bytes/);
+  assert.equal(await o.page.locator('#files tbody tr:first-child td.path').textContent(), 'fd-input.txt');
+  await assertQuiet(o);
+});
+
 test('a hostile trace: the file named to break out of the page is shown as text and runs nothing', async (t) => {
   const o = await open(t, await analyze({ text: HOSTILE_TRACE }));
   if (o === null) return;

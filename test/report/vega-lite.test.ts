@@ -48,6 +48,7 @@ async function reports(): Promise<[string, Report][]> {
     ['three processes, 36 files', await analyze({ text: busyTrace() })],
     ['resident series', withResident],
     ['empty trace', await analyze({ text: 'getpid() = 5' })],
+    ['ltrace with -S (requested and mapped)', sample('ltrace-files')],
   ];
 }
 
@@ -122,6 +123,24 @@ test('resident memory, when sampled, is drawn as two more dashed series per proc
   assert.deepEqual(memory.filter((m) => m['kind'] === 'resident').map((m) => m['bytes']), [1 << 20, 3 << 20]);
   assert.deepEqual(memory.filter((m) => m['kind'] === 'private dirty').map((m) => m['bytes']), [1 << 19, 2 << 20]);
   assert.deepEqual(spec.vconcat[0]?.layer?.[0]?.encoding?.strokeDash?.scale?.domain, ['heap', 'writable', 'resident', 'private dirty']);
+});
+
+test('ltrace input is drawn as requested bytes, with the mapped and writable bytes of its -S lines beside them', () => {
+  const report = sample('ltrace-files');
+  const s = report.timeline.series[0];
+  assert.ok(s?.mapped);
+  const spec = vegaLiteSpec(report) as unknown as Spec & { vconcat: { title?: { text?: string } }[] };
+  const memory = spec.datasets['memory'] ?? [];
+  assert.deepEqual(memory.filter((m) => m['kind'] === 'requested').map((m) => m['bytes']), s.heap);
+  assert.deepEqual(memory.filter((m) => m['kind'] === 'mapped').map((m) => m['bytes']), s.mapped);
+  assert.equal(memory.filter((m) => m['kind'] === 'heap').length, 0);
+  assert.deepEqual(spec.vconcat[0]?.layer?.[0]?.encoding?.strokeDash?.scale?.domain, ['requested', 'mapped', 'writable']);
+  assert.match(spec.vconcat[0]?.title?.text ?? '', /requested/);
+  // Without -S lines there is nothing mapped or writable to draw: only the requested bytes.
+  const plain = structuredClone(report);
+  plain.timeline.series = plain.timeline.series.map(({ mapped: _m, ...rest }) => rest);
+  const kinds = new Set(((vegaLiteSpec(plain) as unknown as Spec).datasets['memory'] ?? []).map((m) => m['kind']));
+  assert.deepEqual([...kinds], ['requested']);
 });
 
 test('trace text is data only: names and commands appear in the datasets (and as a literal scale domain) and nowhere else', async () => {
