@@ -108,6 +108,54 @@ for (const [n, timed] of [[2_000_000, true], [1_000_000, false]] as const) {
   });
 }
 
+test('a generated trace of a million memory calls: the report\'s series keeps the exact peak and every window peak', async () => {
+  // One process growing and shrinking its heap with brk and anonymous mmaps, a million calls at
+  // irregular times; onChange hands over every point before reduction, to compare with.
+  const rnd = lcg(11);
+  const lines: string[] = ['7 00:00:00.000000 brk(NULL) = 0x10000000'];
+  let brk = 0x10000000;
+  let us = 0;
+  const maps: number[] = [];
+  let next = 0x7f0000000000;
+  for (let i = 0; i < 1_000_000; i++) {
+    us += Math.floor(rnd() * 40);
+    const s = Math.floor(us / 1e6);
+    const t = `00:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}.${String(us % 1e6).padStart(6, '0')}`;
+    const r = rnd();
+    if (r < 0.45) {
+      brk = Math.max(0x10000000, brk + (Math.floor(rnd() * 33) - 16) * 4096);
+      lines.push(`7 ${t} brk(0x${brk.toString(16)}) = 0x${brk.toString(16)}`);
+    } else if (r < 0.75 || maps.length === 0) {
+      const len = (1 + Math.floor(rnd() * 64)) * 4096;
+      lines.push(`7 ${t} mmap(NULL, ${len}, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x${next.toString(16)}`);
+      maps.push(next, len);
+      next += len + 4096;
+    } else {
+      const k = 2 * Math.floor(rnd() * (maps.length / 2));
+      const [addr, len] = maps.splice(k, 2) as [number, number];
+      lines.push(`7 ${t} munmap(0x${addr.toString(16)}, ${len}) = 0`);
+    }
+  }
+  const all: Point[] = [];
+  const r = await analyze({ text: lines.join('\n') }, { onChange: (c) => all.push({ x: c.time ?? NaN, heap: c.heap, writable: c.writable }) });
+  const series = r.timeline.series[0];
+  assert.ok(series);
+  assert.equal(series.points, all.length);
+  assert.ok(all.length > 900_000);
+  assert.ok(series.x.length <= 6 * MAX_BUCKETS);
+  const max = Math.max(...series.heap);
+  assert.equal(max, r.processes[0]?.heap.peak);
+  assert.equal(series.x[series.heap.indexOf(max)], r.processes[0]?.heap.peakTime);
+  let kept = 0;
+  for (const i of windowPeaks(all, series.resolution)) {
+    const p = all[i] as Point;
+    const found = series.x.some((x, k) => series.heap[k] === p.heap && Math.abs(x - p.x) <= series.resolution + 1e-9);
+    assert.ok(found, `window peak ${p.heap} at ${p.x} lost`);
+    kept++;
+  }
+  assert.ok(kept > 10);
+});
+
 test('a short series is kept whole', () => {
   const pts = walk(500, 3, false);
   const rows = reduce(pts, 1).rows();
