@@ -16,10 +16,16 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
     .option('top', { type: 'number', default: 15, describe: 'how many files the text summary lists' }) as unknown as Argv<T & OutputArgs>;
 }
 
-/** Write every output the arguments ask for; the text summary goes to stdout unless stdout carries another output. */
-export async function writeReport(report: Report, args: OutputArgs, stdio: Stdio): Promise<void> {
+/**
+ * Write every output the arguments ask for; the text summary goes to stdout unless stdout carries
+ * another output. `run` passes summary 'stderr': stdout belongs to the traced program.
+ */
+export async function writeReport(report: Report, args: OutputArgs, stdio: Stdio, summary: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
   if (args.json !== undefined) await writeOutput(stdio, args.json, JSON.stringify(report, null, 2) + '\n');
-  if (args.json !== '-') {
+  if (summary === 'stderr') {
+    const toStderr: Stdio = { ...stdio, stdout: stdio.stderr, stdoutIsTTY: stdio.stderrIsTTY };
+    await writeOutput(toStderr, '-', formatText(report, { top: args.top, color: useColor(toStderr) }));
+  } else if (args.json !== '-') {
     await writeOutput(stdio, '-', formatText(report, { top: args.top, color: useColor(stdio) }));
   }
 }
