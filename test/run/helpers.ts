@@ -50,11 +50,20 @@ export function spawnBin(args: string[], cwd: string): { child: ChildProcess; ou
     for (const p of parts) lines.write(p);
   });
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  // On exit, not close: a process heaptrace failed to end would hold the pipes open and hide that.
+  // The pipes get a moment to deliver what heaptrace itself wrote.
   const output = new Promise<CliResult>((resolve) =>
-    child.on('close', (code, signal) => {
-      lines.end();
-      // Killed by a signal itself (a bug in heaptrace): reported the way a shell would.
-      resolve({ code: code ?? 128 + (signal === null ? 0 : constants.signals[signal]), stdout, stderr });
+    child.on('exit', (code, signal) => {
+      const done = (): void => {
+        lines.end();
+        // Killed by a signal itself (a bug in heaptrace): reported the way a shell would.
+        resolve({ code: code ?? 128 + (signal === null ? 0 : constants.signals[signal]), stdout, stderr });
+      };
+      const timer = setTimeout(done, 500);
+      child.once('close', () => {
+        clearTimeout(timer);
+        done();
+      });
     }),
   );
   return { child, output, lines };
