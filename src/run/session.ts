@@ -142,7 +142,11 @@ class Watch {
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
+    else {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      // strace could not be started at all: there is no exit to wait for.
+      child.once('error', () => resolve({ code: null, signal: null }));
+    }
   });
 }
 

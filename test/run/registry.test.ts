@@ -50,3 +50,21 @@ test('run: the VmData change the program prints equals the report\'s net charge 
   assert.equal(report.input.timestamps, 'epoch');
   assert.equal(report.input.partial, undefined, 'a complete run is not marked partial');
 });
+
+test('run with check rules: exit 1 when the XML file costs more than its budget, the program\'s 0 when it holds', async (t) => {
+  const dir = workDir(t, 'run-rules', 'strace', 'python3');
+  if (dir === null) return;
+  const xml = join(dir, 'registry.xml');
+  writeFileSync(xml, registryXml());
+  const junit = join(dir, 'check.xml');
+  const program = ['--', pythonExecutable(), programSource('registry_run.py'), xml];
+  const over = await runMain(['run', '-q', '--max-delta', 'registry.xml=1MiB', '--junit', junit, ...program]);
+  assert.equal(over.code, 1, over.stderr);
+  assert.match(over.stderr, /^FAIL {2}max-delta registry\.xml ≤ 1 MiB: /m);
+  assert.match(over.stderr, /1 of 1 checks failed/);
+  assert.match(readFileSync(junit, 'utf8'), /<failure/);
+  const within = await runMain(['run', '-q', '--max-delta', 'registry.xml=64MiB', '--max-heap', '1GiB', ...program]);
+  assert.equal(within.code, 0, within.stderr);
+  assert.match(within.stderr, /all 2 checks hold/);
+  assert.match(within.stdout, /^MARK /m, 'the program\'s output still passes through');
+});
