@@ -61,3 +61,25 @@ test('run: when strace dies, heaptrace kills the program it left and says so', a
   // With strace's --kill-on-exit the kernel kills the program first; without it heaptrace does.
   if (!report.warnings.some((w) => w.code === 'HT_TRACER_DIED')) assert.fail(`no HT_TRACER_DIED warning: ${r.stderr}`);
 });
+
+test('run: SIGTERM to heaptrace alone is passed on to the program; the report is partial', async (t) => {
+  const dir = workDir(t, 'run-sigterm', 'strace', 'python3');
+  if (dir === null) return;
+  const json = join(dir, 'partial.json');
+  const { child, output, lines } = spawnBin(['run', '-q', '--json', json, '--', pythonExecutable(), '-c', SLEEPER], dir);
+  t.after(() => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  });
+  const [pid] = (await firstLine(lines, 'PIDS')).map(Number) as [number];
+  process.kill(child.pid as number, 'SIGTERM');
+  const r = await output;
+  assert.equal(r.code, 143, `the program died of SIGTERM: 128+15\n${r.stderr}`);
+  assert.equal(alive(pid), false);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+  assert.equal(report.input.partial, true);
+  assert.deepEqual(report.processes.find((p) => p.pid === pid)?.exit, { code: null, signal: 'SIGTERM' });
+});
