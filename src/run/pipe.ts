@@ -25,7 +25,7 @@ export interface TracePipe {
 }
 
 export function openTracePipe(): TracePipe {
-  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-run-'));
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-pipe-'));
   const path = join(dir, 'trace');
   const made = spawnSync('mkfifo', ['-m', '600', path], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   if (made.status !== 0) {

@@ -15,7 +15,7 @@ import { HeaptraceError } from '../errors.js';
 import { MESSAGES, PROBLEMS } from '../messages.js';
 import { streamSource } from '../parse/input.js';
 import type { Report } from '../report/types.js';
-import { openTracePipe } from './pipe.js';
+import { openTracePipe, type TracePipe } from './pipe.js';
 import { ResidentSampler } from './smaps.js';
 import { straceArgs, type StraceFeatures } from './strace.js';
 
@@ -95,7 +95,7 @@ class Watch {
   rootPid: number | null = null;
   /** Processes believed alive (the model's process ids), with their current heap. */
   readonly heap = new Map<number, number>();
-  /** Every thread or process id the trace named and that has not called exit_group. */
+  /** Every thread or process id the trace named that has not ended with exit_group or exit. */
   readonly ids = new Set<number>();
   private readonly files = new Map<string, { net: number; peak: number }>();
   costliest: { path: string; peak: number } | null = null;
@@ -108,6 +108,11 @@ class Watch {
     if (e.syscall === 'exit_group') {
       this.heap.delete(e.pid);
       this.ids.delete(e.pid);
+      this.ids.delete(e.tid);
+      return;
+    }
+    // A thread's own exit; its process lives on.
+    if (e.syscall === 'exit' && e.tid !== e.pid) {
       this.ids.delete(e.tid);
       return;
     }
@@ -151,7 +156,7 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 /** Open --save-trace before anything runs: a bad path fails fast, without starting the program. */
-function openSaved(file: string): { input: Writable; closed: Promise<void> } {
+function openSaved(file: string): { input: Writable; closed: Promise<void>; abort(): void } {
   let fd: number;
   try {
     fd = openSync(file, 'w');
@@ -164,15 +169,28 @@ function openSaved(file: string): { input: Writable; closed: Promise<void> } {
     out.once('error', (err) => reject(new HeaptraceError('HT_OUTPUT', `cannot write ${file}: ${err.message}`)));
   });
   closed.catch(() => undefined);
-  if (!file.endsWith('.gz')) return { input: out, closed };
+  if (!file.endsWith('.gz')) return { input: out, closed, abort: () => out.destroy() };
   const gz = createGzip();
   gz.pipe(out);
-  return { input: gz, closed };
+  return {
+    input: gz,
+    closed,
+    abort: () => {
+      gz.destroy();
+      out.destroy();
+    },
+  };
 }
 
 export async function runTraced(o: RunOptions): Promise<RunResult> {
   const saved = o.saveTrace !== undefined ? openSaved(o.saveTrace) : null;
-  const pipe = openTracePipe();
+  let pipe: TracePipe;
+  try {
+    pipe = openTracePipe();
+  } catch (err) {
+    saved?.abort();
+    throw err;
+  }
   const watch = new Watch();
   let interrupted: NodeJS.Signals | null = null;
   let child: ChildProcess | null = null;
@@ -295,7 +313,8 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     sampler?.stop();
     for (const s of INTERRUPTS) o.signals?.off(s, onSignal);
     pipe.release();
-    saved?.input.destroy();
+    // After a complete run the file is already closed and this does nothing.
+    saved?.abort();
   }
 }
 

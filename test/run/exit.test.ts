@@ -2,7 +2,7 @@
 // shell, keeps strace's pipe out of the program's hands, and says clearly what is missing.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MESSAGES } from '../../src/messages.js';
@@ -89,4 +89,20 @@ test('run: strace missing is exit 2 with how to install it; a missing program is
   assert.match(badInterval.stderr, /an interval is a number with ms, s or m/);
   const badRule = await runMain(['run', '--max-delta', 'x=12QB', '--', 'true']);
   assert.equal(badRule.code, 2);
+});
+
+test('run: an unwritable --save-trace fails before the program starts; no pipe is left in the temporary folder', async (t) => {
+  const dir = workDir(t, 'run-unwritable', 'strace', 'python3');
+  if (dir === null) return;
+  const marker = join(dir, 'started');
+  const r = await runMain(['run', '--save-trace', join(dir, 'no', 'such', 'dir.gz'), '--', pythonExecutable(), '-c', `open(${JSON.stringify(marker)}, "w")`]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /cannot write .*dir\.gz/);
+  assert.equal(existsSync(marker), false, 'the program never ran');
+  // A temporary folder of its own, so runs of other tests in parallel cannot confuse the count.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  const ok = await spawnBin(['run', '-q', '--', pythonExecutable(), '-c', 'pass'], dir, { TMPDIR: tmp }).output;
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(readdirSync(tmp), [], 'the named pipe and its folder are gone');
 });

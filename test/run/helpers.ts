@@ -36,8 +36,12 @@ export async function runMain(args: string[], opts: { env?: Record<string, strin
 }
 
 /** The built heaptrace as a child, leading a process group of its own like a shell job. */
-export function spawnBin(args: string[], cwd: string): { child: ChildProcess; output: Promise<CliResult>; lines: AsyncIterable<string> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnBin(
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; output: Promise<CliResult>; lines: AsyncIterable<string> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env(), ...extraEnv } });
   let stdout = '';
   let stderr = '';
   const lines = new PassThrough({ objectMode: true });
