@@ -60,13 +60,10 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /** Marked partial (input.partial, a warning) when interrupted or when strace ended first. */
   report: Report;
-  /** The program's pid (the first process in the trace), or null when the trace has none. */
-  pid: number | null;
-  /** How the program ended: its exit code, or the signal that killed it. */
+  /** How the program (the first process in the trace) ended: its exit code, or the signal that killed it. */
   exit: { code: number | null; signal: string | null };
-  /** The signal that interrupted heaptrace during the run, or null. */
-  interrupted: NodeJS.Signals | null;
   /** Traced processes still alive when strace was gone, which heaptrace killed. */
   killedLeftovers: number[];
 }
@@ -300,14 +297,13 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     // strace waits for every tracee; any still alive means strace itself died and left them.
     const killedLeftovers = killLeftovers();
     const root = watch.rootPid === null ? undefined : report.processes.find((p) => p.pid === watch.rootPid);
-    const exit =
-      root?.exit ?? { code: status.code, signal: status.signal };
+    const exit = root?.exit ?? { code: status.code, signal: status.signal };
     if (interrupted !== null || killedLeftovers.length > 0 || root?.exit === null || root === undefined) {
       report.input.partial = true;
       const code = interrupted !== null ? 'HT_INTERRUPTED' : 'HT_TRACER_DIED';
       report.warnings.push({ code, message: PROBLEMS[code], count: 1, lines: [] });
     }
-    return { report, pid: watch.rootPid, exit, interrupted, killedLeftovers };
+    return { report, exit, killedLeftovers };
   } finally {
     if (progressTimer !== null) clearInterval(progressTimer);
     sampler?.stop();
