@@ -7,6 +7,7 @@ import { ProcessSeries, Row } from '../attribute/timeline.js';
 import { HeaptraceError } from '../errors.js';
 import { MESSAGES } from '../messages.js';
 import type { ResidentSeries } from '../report/types.js';
+import { formatBytes } from '../report/units.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
@@ -99,4 +100,18 @@ export class ResidentSampler {
     }
     return out.sort((a, b) => a.pid - b.pid);
   }
+}
+
+/** The text summary's lines for the resident view: the processes with the highest Rss first. */
+export function formatResident(series: readonly ResidentSeries[], interval: string, top = 5): string {
+  if (series.length === 0) return '';
+  const peaks = series
+    .map((s) => ({ pid: s.pid, rss: Math.max(...s.rss), dirty: Math.max(...s.privateDirty), samples: s.x.length }))
+    .sort((a, b) => b.rss - a.rss || a.pid - b.pid);
+  const lines = [`Resident memory (smaps_rollup every ${interval})`];
+  for (const p of peaks.slice(0, top)) {
+    lines.push(`  pid ${p.pid}: peak Rss ${formatBytes(p.rss)}, peak Private_Dirty ${formatBytes(p.dirty)} (${p.samples} samples kept)`);
+  }
+  if (peaks.length > top) lines.push(`  … ${peaks.length - top} more process(es) (--json lists all)`);
+  return lines.join('\n') + '\n';
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/schema.js';
-import { parseInterval, parseRollup } from '../../src/run/smaps.js';
+import { formatResident, parseInterval, parseRollup } from '../../src/run/smaps.js';
 import { outputLines, programSource, pythonExecutable, workDir } from '../helpers/trace.js';
 import { runMain } from './helpers.js';
 
@@ -23,6 +23,22 @@ test('--smaps intervals and smaps_rollup text are read exactly', () => {
   assert.equal(parseRollup(''), null, 'an exited process reads as empty');
 });
 
+test('the resident summary lists the highest Rss first', () => {
+  const text = formatResident(
+    [
+      { pid: 7, x: [0, 1], rss: [MiB, 2 * MiB], privateDirty: [0, MiB] },
+      { pid: 9, x: [0.5], rss: [80 * MiB], privateDirty: [64 * MiB] },
+    ],
+    '100ms',
+    1,
+  );
+  assert.equal(
+    text,
+    'Resident memory (smaps_rollup every 100ms)\n  pid 9: peak Rss 80 MiB, peak Private_Dirty 64 MiB (1 samples kept)\n  … 1 more process(es) (--json lists all)\n',
+  );
+  assert.equal(formatResident([], '1s'), '');
+});
+
 test('run --smaps: resident series match the program\'s own smaps_rollup while it holds and after it frees 64 MiB', async (t) => {
   const dir = workDir(t, 'run-smaps', 'strace', 'python3');
   if (dir === null) return;
@@ -30,6 +46,7 @@ test('run --smaps: resident series match the program\'s own smaps_rollup while i
   const hold = 0.8;
   const r = await runMain(['run', '-q', '--smaps', '50ms', '--json', json, '--', pythonExecutable(), programSource('resident.py'), String(hold)]);
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^Resident memory \(smaps_rollup every 50ms\)\n {2}pid \d+: peak Rss /m);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
   assert.equal(validateReport(report), null);
   const own = new Map(outputLines(r.stdout, 'RESIDENT').map(([pid, label, at, rss, dirty]) => [label, { pid: Number(pid), at: Number(at), rss: Number(rss) * 1024, dirty: Number(dirty) * 1024 }]));

@@ -7,7 +7,7 @@ import { MESSAGES } from '../../messages.js';
 import { formatWarnings, printable } from '../../report/text.js';
 import { ProgressLine } from '../../run/progress.js';
 import { runTraced, signalExitCode, type ProgramStdio } from '../../run/session.js';
-import { parseInterval } from '../../run/smaps.js';
+import { formatResident, parseInterval } from '../../run/smaps.js';
 import { findExecutable, probeStrace } from '../../run/strace.js';
 import { outputOptions, writeReport, type OutputArgs } from '../outputs.js';
 import { applyRules, hasRules, planRules, ruleOptions, type RuleArgs } from '../rules.js';
@@ -63,6 +63,7 @@ export async function runRun(args: RunArgs, stdio: Stdio): Promise<number> {
   const { report, exit } = result;
   if (!args.quiet) stdio.stderr.write(formatWarnings(report));
   await writeReport(report, args, stdio, 'stderr');
+  if (args.smaps !== undefined && report.timeline.resident) stdio.stderr.write('\n' + formatResident(report.timeline.resident, args.smaps));
   if (result.killedLeftovers.length > 0) stdio.stderr.write(`heaptrace: ${MESSAGES.tracerDied(result.killedLeftovers.length)}\n`);
   let code = exit.code ?? 0;
   if (exit.signal !== null) {
