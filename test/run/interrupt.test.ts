@@ -12,6 +12,15 @@ import { alive, eventually, spawnBin } from './helpers.js';
 /** Prints "PIDS <pid> <parent pid>" once it is running, then sleeps far longer than any test. */
 const SLEEPER = 'import os, time\nx = bytearray(4 << 20)\nprint("PIDS", os.getpid(), os.getppid(), flush=True)\ntime.sleep(120)';
 
+/** If a test failed half-way: nothing it started may outlive it. */
+function killGroup(leader: number | undefined): void {
+  try {
+    if (leader !== undefined) process.kill(-leader, 'SIGKILL');
+  } catch {
+    // already gone, as it should be
+  }
+}
+
 async function firstLine(lines: AsyncIterable<string>, prefix: string): Promise<string[]> {
   for await (const line of lines) if (line.startsWith(prefix)) return line.split(' ').slice(1);
   throw new Error(`no ${prefix} line`);
@@ -22,6 +31,7 @@ test('run: Ctrl-C reaches the program, heaptrace writes a partial report and lea
   if (dir === null) return;
   const json = join(dir, 'partial.json');
   const { child, output, lines } = spawnBin(['run', '--json', json, '--', pythonExecutable(), '-c', SLEEPER], dir);
+  t.after(() => killGroup(child.pid));
   const [pid, tracer] = (await firstLine(lines, 'PIDS')).map(Number) as [number, number];
   assert.ok(alive(pid) && alive(tracer));
   process.kill(-(child.pid as number), 'SIGINT');
@@ -44,13 +54,7 @@ test('run: when strace dies, heaptrace kills the program it left and says so', a
   if (dir === null) return;
   const json = join(dir, 'partial.json');
   const { child, output, lines } = spawnBin(['run', '--json', json, '--', pythonExecutable(), '-c', SLEEPER], dir);
-  t.after(() => {
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL');
-    } catch {
-      // already gone, as it should be
-    }
-  });
+  t.after(() => killGroup(child.pid));
   const [pid, tracer] = (await firstLine(lines, 'PIDS')).map(Number) as [number, number];
   process.kill(tracer, 'SIGKILL');
   const r = await output;
@@ -67,13 +71,7 @@ test('run: SIGTERM to heaptrace alone is passed on to the program; the report is
   if (dir === null) return;
   const json = join(dir, 'partial.json');
   const { child, output, lines } = spawnBin(['run', '-q', '--json', json, '--', pythonExecutable(), '-c', SLEEPER], dir);
-  t.after(() => {
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL');
-    } catch {
-      // already gone, as it should be
-    }
-  });
+  t.after(() => killGroup(child.pid));
   const [pid] = (await firstLine(lines, 'PIDS')).map(Number) as [number];
   process.kill(child.pid as number, 'SIGTERM');
   const r = await output;
