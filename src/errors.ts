@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   HT_BAD_RULE: 2,
   HT_STRICT: 2,
   HT_OUTPUT: 2,
+  HT_NO_STRACE: 2,
+  HT_RUN_FAILED: 2,
+  // As a shell says of a command it cannot find.
+  HT_NO_COMMAND: 127,
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

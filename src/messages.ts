@@ -34,6 +34,19 @@ export const MESSAGES = {
   badBaseline: (file: string, why: string) => `${file} is not a heaptrace JSON report (heaptrace report --json): ${why}`,
   noRules: 'check needs at least one rule: --max-delta GLOB=SIZE, --max-net, --max-growth, --max-amplification, --max-heap, --max-writable, --rules FILE or --baseline FILE',
   badRulesFile: (file: string, problems: string) => `${file} is not a valid rules file: ${problems}`,
+  noStrace:
+    'heaptrace run needs strace, which is not on PATH: install it (Debian, Ubuntu: apt-get install strace; Fedora: dnf install strace; Alpine: apk add strace; Arch: pacman -S strace)',
+  straceBroken: (path: string, why: string) => `${path} does not run (${why}): heaptrace run needs a working strace`,
+  straceFailed: (path: string, why: string) => `cannot start ${path}: ${why}`,
+  straceExited: (command: string, code: number) =>
+    `strace could not run ${JSON.stringify(command)} (strace exited with ${code}; its reason is above)`,
+  noCommand: (command: string) => `${command}: command not found`,
+  noRunCommand: 'run needs a program: heaptrace run [OPTIONS] -- COMMAND [ARGS...]',
+  noFifo: (why: string) => `cannot make the pipe for strace's output (mkfifo: ${why})`,
+  badInterval: (text: string) => `got ${JSON.stringify(text)}: an interval is a number with ms, s or m, at least 10ms (e.g. 100ms, 1s)`,
+  killedBy: (command: string, signal: string, code: number) => `${command} was killed by ${signal} (exit status ${code})`,
+  tracerDied: (count: number) =>
+    `strace ended before the program did; heaptrace killed the ${count} traced process(es) it left running`,
 } as const;
 
 /** Problems counted in the input: the code, and the sentence shown once per kind on stderr and in the JSON. */
@@ -62,5 +75,7 @@ export const PROBLEMS = {
     'ltrace reported an unexpected breakpoint: it disturbed the traced program (a known ltrace 0.7 fault with threads), so a crash that follows may be ltrace\'s doing; trace again',
   HT_LTRACE_CUT_STRING:
     'strings ltrace cut short (32 characters unless -s says more): paths end in "..." and strdup sizes are lower bounds; capture with ltrace -s 4096',
+  HT_INTERRUPTED: 'the run was interrupted (Ctrl-C or a signal to heaptrace): the report is partial, up to where the program stopped',
+  HT_TRACER_DIED: 'strace ended before the program did: the report is partial, up to where the trace stops',
 } as const;
 export type ProblemCode = keyof typeof PROBLEMS;

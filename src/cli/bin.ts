@@ -16,6 +16,8 @@ main(process.argv.slice(2), {
   stdinIsTTY: process.stdin.isTTY === true,
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
+  fds: [0, 1, 2],
+  signals: process,
 }).then(
   (code) => {
     process.exitCode = code;

@@ -6,8 +6,9 @@ import { VERSION } from '../version.js';
 import { COMMANDS, type CommandContext } from './commands/index.js';
 import type { Stdio } from './stdio.js';
 
-const EPILOG = `Exit codes: 0 success; 1 a check rule failed; 2 bad usage, unreadable or non-trace input.
-Capture a trace with: strace -f -tt -T -y -o trace.log PROGRAM [ARGS...]
+const EPILOG = `Exit codes: 0 success; 1 a check rule failed; 2 bad usage, unreadable or non-trace input
+(run: the program's own status). Trace and report in one step: heaptrace run -- PROGRAM [ARGS...]
+Capture a trace to keep with: strace -f -tt -T -y -o trace.log PROGRAM [ARGS...]
   or with ltrace (detected): ltrace -f -tt -T -s 4096 [-S] -o trace.log PROGRAM [ARGS...]
 Sizes are bytes: heap = brk + private anonymous writable mappings (what malloc uses);
 writable = every private writable mapping (the kernel's VmData). Not resident memory.

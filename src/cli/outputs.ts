@@ -26,18 +26,30 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
     .option('top', { type: 'number', default: 15, describe: 'how many files the text summary lists' }) as unknown as Argv<T & OutputArgs>;
 }
 
-/** Write every output the arguments ask for; the text summary goes to stdout unless stdout carries another output. */
-export async function writeReport(report: Report, args: OutputArgs, stdio: Stdio): Promise<void> {
+/** Outputs that cannot go together: a usage error before any work (run checks this before starting the program). */
+export function checkOutputArgs(args: OutputArgs): void {
   const toStdout = [args.json === '-' && '--json -', args.vegaLite === '-' && '--vega-lite -'].filter((s) => s !== false);
   if (toStdout.length > 1) throw new HeaptraceError('HT_USAGE', `only one output can go to stdout, got ${toStdout.join(' and ')}`);
   for (const [option, target] of [['--html', args.html], ['--svg', args.svg]] as const) {
     if (target === '-') throw new HeaptraceError('HT_USAGE', `${option} needs a file name, got "-": the page and the image are written to files`);
   }
+}
+
+/**
+ * Write every output the arguments ask for; the text summary goes to stdout unless stdout carries
+ * another output. `run` passes summary 'stderr': stdout belongs to the traced program.
+ */
+export async function writeReport(report: Report, args: OutputArgs, stdio: Stdio, summary: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
+  checkOutputArgs(args);
+  const toStdout = args.json === '-' || args.vegaLite === '-';
   if (args.json !== undefined) await writeOutput(stdio, args.json, JSON.stringify(report, null, 2) + '\n');
   if (args.vegaLite !== undefined) await writeOutput(stdio, args.vegaLite, JSON.stringify(vegaLiteSpec(report)) + '\n');
   if (args.html !== undefined) await writeOutput(stdio, args.html, await renderHtml(report));
   if (args.svg !== undefined) await writeOutput(stdio, args.svg, await renderSvg(report));
-  if (toStdout.length === 0) {
+  if (summary === 'stderr') {
+    const toStderr: Stdio = { ...stdio, stdout: stdio.stderr, stdoutIsTTY: stdio.stderrIsTTY };
+    await writeOutput(toStderr, '-', formatText(report, { top: args.top, color: useColor(toStderr) }));
+  } else if (!toStdout) {
     await writeOutput(stdio, '-', formatText(report, { top: args.top, color: useColor(stdio) }));
   }
 }

@@ -1,6 +1,7 @@
 // What a command may touch of the outside world, passed in so tests run main() in-process.
 import { writeFile } from 'node:fs/promises';
 import { HeaptraceError } from '../errors.js';
+import type { SignalSource } from '../run/session.js';
 
 export interface Stdio {
   stdin: NodeJS.ReadableStream;
@@ -10,6 +11,13 @@ export interface Stdio {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /**
+   * The real descriptors behind stdin, stdout and stderr, for a program `heaptrace run` starts to
+   * inherit untouched; absent in tests, where the program's streams are piped to the ones above.
+   */
+  fds?: readonly [number, number, number];
+  /** Where signals sent to heaptrace arrive (the real process in bin.ts); `run` listens while the program runs. */
+  signals?: SignalSource;
 }
 
 /** Write text to a named file, or to stdout for "-". */

@@ -38,6 +38,8 @@ export interface InputSummary {
   duration: number | null;
   /** True when the input ended in the middle of a record (a killed strace, a cut file). */
   truncated: boolean;
+  /** Present and true when `heaptrace run` was interrupted (Ctrl-C) or strace ended before the program: the report covers the run only up to there. */
+  partial?: boolean;
 }
 
 export interface SeriesSummary {

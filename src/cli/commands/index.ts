@@ -3,9 +3,10 @@
 import type { Stdio } from '../stdio.js';
 import { checkCommand } from './check.js';
 import { reportCommand } from './report.js';
+import { runCommand } from './run.js';
 
 export interface CommandContext {
   run: ((stdio: Stdio) => Promise<number>) | null;
 }
 
-export const COMMANDS = [reportCommand, checkCommand] as const;
+export const COMMANDS = [reportCommand, checkCommand, runCommand] as const;

@@ -1,0 +1,34 @@
+// The live progress line of `heaptrace run` on a terminal's stderr, redrawn in place.
+import { basename } from 'node:path';
+import { printable } from '../report/text.js';
+import { formatBytes, formatCount } from '../report/units.js';
+import type { RunProgress } from './session.js';
+
+/** Redraws one status line; calls per second are measured between two redraws. */
+export class ProgressLine {
+  private last: { elapsed: number; events: number } = { elapsed: 0, events: 0 };
+  private shown = false;
+
+  constructor(private readonly out: NodeJS.WritableStream) {}
+
+  update(p: RunProgress): void {
+    const dt = p.elapsed - this.last.elapsed;
+    const rate = dt > 0 ? Math.round((p.events - this.last.events) / dt) : 0;
+    this.last = { elapsed: p.elapsed, events: p.events };
+    this.out.write(`\r\u001b[K${formatProgress(p, rate)}`);
+    this.shown = true;
+  }
+
+  /** Erase the line before the report is written. */
+  clear(): void {
+    if (this.shown) this.out.write('\r\u001b[K');
+    this.shown = false;
+  }
+}
+
+export function formatProgress(p: RunProgress, callsPerSecond: number): string {
+  const parts = [`heaptrace ${p.elapsed.toFixed(1)}s`, `${formatCount(callsPerSecond)} calls/s`];
+  if (p.largest !== null) parts.push(`pid ${p.largest.pid} heap ${formatBytes(p.largest.heap)}`);
+  if (p.costliest !== null) parts.push(`most: ${printable(basename(p.costliest.path))} ${formatBytes(p.costliest.peak)}`);
+  return parts.join(' · ');
+}

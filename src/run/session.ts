@@ -1,0 +1,321 @@
+// One traced run: strace starts the program, its trace streams through a pipe of its own into the
+// same pipeline `heaptrace report` uses, and every exit path leaves no traced process behind.
+//
+// Signals: strace, the program and heaptrace share the terminal's process group, so Ctrl-C reaches
+// the program exactly as without heaptrace; heaptrace only notes it and goes on reading until the
+// program has ended. strace blocks fatal signals itself (its default with -o FILE PROG). SIGTERM and
+// SIGHUP sent to heaptrace alone are passed on to the program.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { analyzeSources, type MemoryChange, type ModelEvent } from '../analyze.js';
+import { HeaptraceError } from '../errors.js';
+import { MESSAGES, PROBLEMS } from '../messages.js';
+import { streamSource } from '../parse/input.js';
+import type { Report } from '../report/types.js';
+import { openTracePipe, type TracePipe } from './pipe.js';
+import { ResidentSampler } from './smaps.js';
+import { straceArgs, type StraceFeatures } from './strace.js';
+
+/** Where the program's standard streams come from and go: inherited descriptors, or streams to pipe. */
+export interface ProgramStdio {
+  stdin: number | Readable;
+  stdout: number | Writable;
+  stderr: number | Writable;
+}
+
+export interface SignalSource {
+  on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
+/** What the live progress line shows. */
+export interface RunProgress {
+  /** Seconds since the program started. */
+  elapsed: number;
+  /** System calls the model has applied so far. */
+  events: number;
+  /** The process with the most heap now, or null before the first. */
+  largest: { pid: number; heap: number } | null;
+  /** The file with the highest heap peak charged so far, or null. */
+  costliest: { path: string; peak: number } | null;
+}
+
+export interface RunOptions {
+  command: readonly string[];
+  features: StraceFeatures;
+  env: Readonly<Record<string, string | undefined>>;
+  stdio: ProgramStdio;
+  strict: boolean;
+  /** Keep the raw trace in this file, gzip when it ends in .gz. */
+  saveTrace?: string | undefined;
+  /** Sample /proc/PID/smaps_rollup this often (ms); null for no sampling. */
+  smapsMs: number | null;
+  signals?: SignalSource | undefined;
+  /** Called every progressMs while the program runs. */
+  onProgress?: ((p: RunProgress) => void) | undefined;
+  progressMs?: number;
+}
+
+export interface RunResult {
+  /** Marked partial (input.partial, a warning) when interrupted or when strace ended first. */
+  report: Report;
+  /** How the program (the first process in the trace) ended: its exit code, or the signal that killed it. */
+  exit: { code: number | null; signal: string | null };
+  /** Traced processes still alive when strace was gone, which heaptrace killed. */
+  killedLeftovers: number[];
+}
+
+const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** The start time of a process (clock ticks since boot), or null when it no longer exists. */
+function startTicks(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  if (state === 'Z' || state === 'X') return null;
+  const v = Number(fields[19]);
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Follows the traced processes from the model's calls: which pids exist, their heap, what costs most. */
+class Watch {
+  events = 0;
+  rootPid: number | null = null;
+  /** Processes believed alive (the model's process ids), with their current heap. */
+  readonly heap = new Map<number, number>();
+  /** Every thread or process id the trace named that has not ended with exit_group or exit. */
+  readonly ids = new Set<number>();
+  private readonly files = new Map<string, { net: number; peak: number }>();
+  costliest: { path: string; peak: number } | null = null;
+
+  onEvent = (e: ModelEvent): void => {
+    this.events++;
+    if (this.rootPid === null) this.rootPid = e.pid;
+    this.ids.add(e.pid);
+    this.ids.add(e.tid);
+    if (e.syscall === 'exit_group') {
+      this.heap.delete(e.pid);
+      this.ids.delete(e.pid);
+      this.ids.delete(e.tid);
+      return;
+    }
+    // A thread's own exit; its process lives on.
+    if (e.syscall === 'exit' && e.tid !== e.pid) {
+      this.ids.delete(e.tid);
+      return;
+    }
+    this.heap.set(e.pid, e.heap);
+    if ((e.syscall === 'clone' || e.syscall === 'clone3' || e.syscall === 'fork' || e.syscall === 'vfork') && e.ret !== null && e.ret > 0) {
+      this.ids.add(e.ret);
+    }
+  };
+
+  /** Only wired when progress is shown: a running net and peak per file. */
+  onChange = (c: MemoryChange): void => {
+    if (c.file === null || c.dHeap === 0) return;
+    let f = this.files.get(c.file);
+    if (!f) {
+      f = { net: 0, peak: 0 };
+      this.files.set(c.file, f);
+    }
+    f.net += c.dHeap;
+    if (f.net > f.peak) {
+      f.peak = f.net;
+      if (this.costliest === null || f.peak > this.costliest.peak) this.costliest = { path: c.file, peak: f.peak };
+    }
+  };
+
+  largest(): { pid: number; heap: number } | null {
+    let best: { pid: number; heap: number } | null = null;
+    for (const [pid, heap] of this.heap) if (best === null || heap > best.heap) best = { pid, heap };
+    return best;
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      // strace could not be started at all: there is no exit to wait for.
+      child.once('error', () => resolve({ code: null, signal: null }));
+    }
+  });
+}
+
+/** Open --save-trace before anything runs: a bad path fails fast, without starting the program. */
+function openSaved(file: string): { input: Writable; closed: Promise<void>; abort(): void } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'w');
+  } catch (err) {
+    throw new HeaptraceError('HT_OUTPUT', `cannot write ${file}: ${(err as Error).message}`);
+  }
+  const out = createWriteStream('', { fd });
+  const closed = new Promise<void>((resolve, reject) => {
+    out.once('close', resolve);
+    out.once('error', (err) => reject(new HeaptraceError('HT_OUTPUT', `cannot write ${file}: ${err.message}`)));
+  });
+  closed.catch(() => undefined);
+  if (!file.endsWith('.gz')) return { input: out, closed, abort: () => out.destroy() };
+  const gz = createGzip();
+  gz.pipe(out);
+  return {
+    input: gz,
+    closed,
+    abort: () => {
+      gz.destroy();
+      out.destroy();
+    },
+  };
+}
+
+export async function runTraced(o: RunOptions): Promise<RunResult> {
+  const saved = o.saveTrace !== undefined ? openSaved(o.saveTrace) : null;
+  let pipe: TracePipe;
+  try {
+    pipe = openTracePipe();
+  } catch (err) {
+    saved?.abort();
+    throw err;
+  }
+  const watch = new Watch();
+  let interrupted: NodeJS.Signals | null = null;
+  let child: ChildProcess | null = null;
+  let straceStart: number | null = null;
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted ??= signal;
+    // Ctrl-C already reached the whole process group; other signals were meant for heaptrace alone.
+    if (signal !== 'SIGINT' && watch.rootPid !== null) {
+      try {
+        process.kill(watch.rootPid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  for (const s of INTERRUPTS) o.signals?.on(s, onSignal);
+
+  /** Kill every traced process still alive that began after strace did (so not a reused pid). */
+  const killLeftovers = (): number[] => {
+    const killed: number[] = [];
+    if (straceStart === null) return killed;
+    for (const id of watch.ids) {
+      const t = startTicks(id);
+      if (t === null || t < straceStart || id === process.pid || id === child?.pid) continue;
+      try {
+        process.kill(id, 'SIGKILL');
+        killed.push(id);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return killed;
+  };
+
+  const sampler = o.smapsMs !== null ? new ResidentSampler(o.smapsMs, () => watch.heap.keys()) : null;
+  let progressTimer: NodeJS.Timeout | null = null;
+  const began = Date.now();
+  try {
+    const stdio = o.stdio;
+    child = spawn(o.features.path, [...straceArgs(o.features, pipe.path), '--', ...o.command], {
+      stdio: [
+        typeof stdio.stdin === 'number' ? stdio.stdin : 'pipe',
+        typeof stdio.stdout === 'number' ? stdio.stdout : 'pipe',
+        typeof stdio.stderr === 'number' ? stdio.stderr : 'pipe',
+      ],
+      env: o.env as NodeJS.ProcessEnv,
+    });
+    const spawned = child;
+    const spawnError = new Promise<never>((_, reject) =>
+      spawned.once('error', (err) => reject(new HeaptraceError('HT_RUN_FAILED', MESSAGES.straceFailed(o.features.path, err.message)))),
+    );
+    spawnError.catch(() => undefined);
+    if (spawned.pid !== undefined) straceStart = startTicks(spawned.pid);
+    if (typeof stdio.stdin !== 'number' && spawned.stdin) {
+      spawned.stdin.on('error', () => undefined);
+      stdio.stdin.pipe(spawned.stdin);
+    }
+    if (typeof stdio.stdout !== 'number') spawned.stdout?.pipe(stdio.stdout, { end: false });
+    if (typeof stdio.stderr !== 'number') spawned.stderr?.pipe(stdio.stderr, { end: false });
+    const exited = exitOf(spawned);
+    void exited.then(() => pipe.release());
+    pipe.stream.once('data', () => pipe.release());
+
+    const forAnalysis = new PassThrough();
+    pipe.stream.pipe(forAnalysis);
+    if (saved !== null) pipe.stream.pipe(saved.input);
+    pipe.stream.on('error', (err) => forAnalysis.destroy(err));
+
+    sampler?.start();
+    if (o.onProgress) {
+      const show = o.onProgress;
+      progressTimer = setInterval(
+        () => show({ elapsed: (Date.now() - began) / 1000, events: watch.events, largest: watch.largest(), costliest: watch.costliest }),
+        o.progressMs ?? 250,
+      );
+      progressTimer.unref();
+    }
+
+    let report: Report;
+    try {
+      report = await Promise.race([
+        analyzeSources([streamSource(forAnalysis, `run: ${o.command[0] ?? ''}`)], {
+          strict: o.strict,
+          onEvent: watch.onEvent,
+          ...(o.onProgress ? { onChange: watch.onChange } : {}),
+        }),
+        spawnError,
+      ]);
+    } catch (err) {
+      // The analysis stopped (bad input, --strict) or strace could not start: nothing may keep running.
+      pipe.stream.destroy();
+      killLeftovers();
+      if (spawned.exitCode === null && spawned.signalCode === null) spawned.kill('SIGKILL');
+      const status = await exited;
+      if (watch.events === 0 && (status.code ?? 0) !== 0 && !(err instanceof HeaptraceError && err.code === 'HT_RUN_FAILED')) {
+        throw new HeaptraceError('HT_RUN_FAILED', MESSAGES.straceExited(o.command[0] ?? '', status.code ?? -1));
+      }
+      throw err;
+    }
+    const status = await exited;
+    if (saved !== null) await saved.closed;
+    if (sampler !== null) {
+      sampler.stop();
+      if (report.input.startTime !== null) report.timeline.resident = sampler.result(report.input.startTime);
+    }
+    // strace waits for every tracee; any still alive means strace itself died and left them.
+    const killedLeftovers = killLeftovers();
+    const root = watch.rootPid === null ? undefined : report.processes.find((p) => p.pid === watch.rootPid);
+    const exit = root?.exit ?? { code: status.code, signal: status.signal };
+    if (interrupted !== null || killedLeftovers.length > 0 || root?.exit === null || root === undefined) {
+      report.input.partial = true;
+      const code = interrupted !== null ? 'HT_INTERRUPTED' : 'HT_TRACER_DIED';
+      report.warnings.push({ code, message: PROBLEMS[code], count: 1, lines: [] });
+    }
+    return { report, exit, killedLeftovers };
+  } finally {
+    if (progressTimer !== null) clearInterval(progressTimer);
+    sampler?.stop();
+    for (const s of INTERRUPTS) o.signals?.off(s, onSignal);
+    pipe.release();
+    // After a complete run the file is already closed and this does nothing.
+    saved?.abort();
+  }
+}
+
+/** A shell's exit status for a program killed by `signal`: 128 + its number. */
+export function signalExitCode(signal: string): number {
+  const n = (osConstants.signals as Record<string, number | undefined>)[signal];
+  return 128 + (n ?? 0);
+}
