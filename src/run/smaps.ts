@@ -40,6 +40,8 @@ export class ResidentSampler {
     private readonly intervalMs: number,
     /** The processes to sample now: the traced ones believed alive. */
     private readonly pids: () => Iterable<number>,
+    /** How a rollup is read (tests replace it to play errors the kernel gives only by chance). */
+    private readonly read: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
   ) {}
 
   start(): void {
@@ -66,10 +68,12 @@ export class ResidentSampler {
   private async sampleOne(pid: number): Promise<void> {
     let text: string;
     try {
-      text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
-    } catch {
-      // Exited (or never ours to read): a later process with the same pid is not this one.
-      this.gone.add(pid);
+      text = await this.read(`/proc/${pid}/smaps_rollup`);
+    } catch (err) {
+      // Gone from /proc: exited and reaped, and a later process with the same pid is not this one.
+      // Anything else only loses this sample: a read that races an execve fails with ESRCH while
+      // the process has no memory map (seen with launcher scripts that exec the real program).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.gone.add(pid);
       return;
     }
     const at = Date.now() / 1000 - this.origin;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Report } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/schema.js';
-import { formatResident, parseInterval, parseRollup } from '../../src/run/smaps.js';
+import { formatResident, parseInterval, parseRollup, ResidentSampler } from '../../src/run/smaps.js';
 import { outputLines, programSource, pythonExecutable, workDir } from '../helpers/trace.js';
 import { runMain } from './helpers.js';
 
@@ -21,6 +21,26 @@ test('--smaps intervals and smaps_rollup text are read exactly', () => {
   const text = '55d0c8a7e000-7ffc33bf1000 ---p 00000000 00:00 0    [rollup]\nRss:               12340 kB\nPss:  1 kB\nPrivate_Clean:  8 kB\nPrivate_Dirty:      4567 kB\n';
   assert.deepEqual(parseRollup(text), { rss: 12340 * 1024, privateDirty: 4567 * 1024 });
   assert.equal(parseRollup(''), null, 'an exited process reads as empty');
+});
+
+test('a read that fails while the process execs loses one sample; a process gone from /proc is dropped for good', async () => {
+  const rollup = (kb: number) => `00-ff ---p 0 00:00 0 [rollup]\nRss: ${kb} kB\nPrivate_Dirty: ${kb / 2} kB\n`;
+  const script: Record<number, Array<string | NodeJS.ErrnoException>> = {
+    7: [rollup(100), Object.assign(new Error('ESRCH'), { code: 'ESRCH' }), rollup(300)],
+    8: [rollup(50), Object.assign(new Error('ENOENT'), { code: 'ENOENT' }), rollup(999)],
+  };
+  const reads: string[] = [];
+  const sampler = new ResidentSampler(1000, () => [7, 8], async (path) => {
+    reads.push(path);
+    const pid = Number(/\/proc\/(\d+)\//.exec(path)?.[1]);
+    const next = script[pid]?.shift();
+    if (next === undefined || typeof next !== 'string') throw next ?? new Error('no more');
+    return next;
+  });
+  for (let k = 0; k < 3; k++) await sampler.tick();
+  const series = sampler.result(Date.now() / 1000);
+  assert.deepEqual(series.map((s) => [s.pid, s.rss.map((b) => b / 1024)]), [[7, [100, 300]], [8, [50]]]);
+  assert.equal(reads.filter((p) => p.includes('/8/')).length, 2, 'pid 8 is not read again once gone');
 });
 
 test('the resident summary lists the highest Rss first', () => {
@@ -44,7 +64,9 @@ test('run --smaps: resident series match the program\'s own smaps_rollup while i
   if (dir === null) return;
   const json = join(dir, 'report.json');
   const hold = 0.8;
-  const r = await runMain(['run', '-q', '--smaps', '50ms', '--json', json, '--', pythonExecutable(), programSource('resident.py'), String(hold)]);
+  // Started through a shell that execs the program, as launcher scripts do: sampling must go on
+  // across the execve (a read of smaps_rollup that races it fails once, it is not an exit).
+  const r = await runMain(['run', '-q', '--smaps', '50ms', '--json', json, '--', '/bin/sh', '-c', 'exec "$0" "$@"', pythonExecutable(), programSource('resident.py'), String(hold)]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /^Resident memory \(smaps_rollup every 50ms\)\n {2}pid \d+: peak Rss /m);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
