@@ -108,10 +108,13 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   );
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.
+  // The origin is fixed by the first timestamped line: -ff files are merged in time order, so no
+  // later line is earlier. Found once, not per event.
+  let start = Infinity;
   const t = (e: TraceEvent): number | null => {
-    let start = Infinity;
-    for (const p of parsers) if (p.firstTime < start) start = p.firstTime;
-    if (Number.isNaN(e.time) || start === Infinity) return null;
+    if (Number.isNaN(e.time)) return null;
+    if (start === Infinity) for (const p of parsers) if (p.firstTime < start) start = p.firstTime;
+    if (start === Infinity) return null;
     return Math.round((e.time - start) * 1e6) / 1e6;
   };
   const timeline = new Timeline({

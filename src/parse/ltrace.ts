@@ -13,7 +13,8 @@ import {
 } from './grammar.js';
 import type { Problems } from '../problems.js';
 import { ArgScan, CH, decodeQuoted, detach, isDigit, pageUp, parseIntAt, skipString } from './scan.js';
-import { emptyCounts, TimestampReader, type EventSink, type LineCounts, type TraceParser } from './strace.js';
+import { TraceClock } from './clock.js';
+import { emptyCounts, type EventSink, type LineCounts, type TraceParser } from './strace.js';
 
 interface Pending {
   /** The call's name as its "<... NAME resumed>" line will give it (library decorations removed). */
@@ -43,9 +44,6 @@ const enum Status {
 
 export class LtraceParser implements TraceParser {
   readonly counts: LineCounts = emptyCounts();
-  timestampKind: TimestampKind = 'none';
-  firstTime = NaN;
-  lastTime = NaN;
   // ltrace has no messages of its own in the log, no summary tables: these stay at their defaults.
   readonly straceMessages = 0;
   readonly lastStraceMessage = '';
@@ -60,10 +58,7 @@ export class LtraceParser implements TraceParser {
   private readonly pending = new Map<number, Pending[]>();
   private readonly event = new TraceEvent();
   private readonly args = new ArgScan();
-  private readonly stamps = new TimestampReader();
-  private timeValue = NaN;
-  private relBase = 0;
-  private dayOffset = 0;
+  private readonly clock = new TraceClock();
   private lineNo = 0;
 
   constructor(
@@ -72,6 +67,18 @@ export class LtraceParser implements TraceParser {
     private readonly source: string,
     private readonly defaultTid = -1,
   ) {}
+
+  get timestampKind(): TimestampKind {
+    return this.clock.kind;
+  }
+
+  get firstTime(): number {
+    return this.clock.firstTime;
+  }
+
+  get lastTime(): number {
+    return this.clock.lastTime;
+  }
 
   push(line: string): void {
     this.lineNo++;
@@ -128,10 +135,9 @@ export class LtraceParser implements TraceParser {
     while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
     let time = NaN;
     if (isDigit(line.charCodeAt(i))) {
-      const end = this.stamps.read(line, i, this.timestampKind);
+      const end = this.clock.read(line, i);
       if (end > i) {
-        this.noteTime(this.stamps.value, this.stamps.kind);
-        time = this.timeValue;
+        time = this.clock.value;
         i = end;
         while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
       }
@@ -172,25 +178,6 @@ export class LtraceParser implements TraceParser {
     }
     if (nameEnd <= nameStart) return Status.Unparsed;
     return this.parseCall(line, nameStart, nameEnd, open, close, tid, time, false);
-  }
-
-  private noteTime(raw: number, kind: TimestampKind): void {
-    // As StraceParser: -r stamps add up, -t/-tt wrap at midnight.
-    let value = raw;
-    if (this.timestampKind === 'none') this.timestampKind = kind;
-    if (kind === 'relative') {
-      this.relBase += value;
-      value = this.relBase;
-    } else if (kind === 'time-of-day') {
-      value += this.dayOffset;
-      if (!Number.isNaN(this.lastTime) && value < this.lastTime - 43_200) {
-        this.dayOffset += 86_400;
-        value += 86_400;
-      }
-    }
-    if (Number.isNaN(this.firstTime)) this.firstTime = value;
-    if (Number.isNaN(this.lastTime) || value > this.lastTime) this.lastTime = value;
-    this.timeValue = value;
   }
 
   private parseResumed(line: string, i: number, tid: number, time: number): Status {

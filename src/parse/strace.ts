@@ -13,6 +13,9 @@ import {
 } from './scan.js';
 import type { Problems } from '../problems.js';
 import type { TimestampKind } from './events.js';
+import { TraceClock } from './clock.js';
+
+export { TimestampReader } from './clock.js';
 
 export interface LineCounts {
   lines: number;
@@ -68,10 +71,7 @@ export interface TraceParser {
 
 export class StraceParser implements TraceParser {
   readonly counts: LineCounts = emptyCounts();
-  timestampKind: TimestampKind = 'none';
-  /** Seconds of the first and latest timestamp seen, NaN without. */
-  firstTime = NaN;
-  lastTime = NaN;
+  private readonly clock = new TraceClock();
   /** strace's own messages (strace: …), the last one kept for a "this is not a trace" error. */
   straceMessages = 0;
   lastStraceMessage = '';
@@ -93,8 +93,6 @@ export class StraceParser implements TraceParser {
   private partialLine = 0;
   private partialPieces = 0;
   private inSummary = false;
-  private relBase = 0;
-  private dayOffset = 0;
   private lineNo = 0;
 
   constructor(
@@ -104,6 +102,19 @@ export class StraceParser implements TraceParser {
     /** Thread id for lines without a pid prefix (the pid of a -ff file), -1 when unknown. */
     private readonly defaultTid = -1,
   ) {}
+
+  get timestampKind(): TimestampKind {
+    return this.clock.kind;
+  }
+
+  /** Seconds of the first and latest timestamp seen, NaN without. */
+  get firstTime(): number {
+    return this.clock.firstTime;
+  }
+
+  get lastTime(): number {
+    return this.clock.lastTime;
+  }
 
   /** Feed one line (without its newline). */
   push(text: string): void {
@@ -153,19 +164,9 @@ export class StraceParser implements TraceParser {
    * continuation, so the clock it moved (a -r stamp adds to the running time) is put back.
    */
   private parseOnce(line: string, joined: boolean): Status {
-    const relBase = this.relBase;
-    const dayOffset = this.dayOffset;
-    const firstTime = this.firstTime;
-    const lastTime = this.lastTime;
-    const kind = this.timestampKind;
+    this.clock.save();
     const st = this.parseLine(line, joined);
-    if (st === Status.Incomplete) {
-      this.relBase = relBase;
-      this.dayOffset = dayOffset;
-      this.firstTime = firstTime;
-      this.lastTime = lastTime;
-      this.timestampKind = kind;
-    }
+    if (st === Status.Incomplete) this.clock.restore();
     return st;
   }
 
@@ -276,9 +277,9 @@ export class StraceParser implements TraceParser {
     // Timestamp: HH:MM:SS[.frac], epoch.frac, relative (-r), and "-tt -r"'s " (+ 0.000237)".
     let time = NaN;
     if (i < n && isDigit(line.charCodeAt(i))) {
-      const end = this.parseTime(line, i);
+      const end = this.clock.read(line, i);
       if (end > i) {
-        time = this.timeValue;
+        time = this.clock.value;
         i = end;
         while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
         if (line.charCodeAt(i) === CH.LPAREN && line.charCodeAt(i + 1) === CH.PLUS) {
@@ -308,35 +309,6 @@ export class StraceParser implements TraceParser {
       return Status.Unparsed;
     }
     return this.parseCall(line, i, p, tid, time, comm);
-  }
-
-  /** The timestamp at i, if any: noted (relative stamps summed, midnight unwrapped) in this.timeValue. */
-  private parseTime(line: string, i: number): number {
-    const end = this.stamps.read(line, i, this.timestampKind);
-    if (end > i) this.noteTime(this.stamps.value, this.stamps.kind);
-    return end;
-  }
-
-  private timeValue = NaN;
-  private readonly stamps = new TimestampReader();
-
-  private noteTime(raw: number, kind: TimestampKind): void {
-    let value = raw;
-    if (this.timestampKind === 'none') this.timestampKind = kind;
-    if (kind === 'relative') {
-      this.relBase += value;
-      value = this.relBase;
-    } else if (kind === 'time-of-day') {
-      // -t/-tt carry no date: a jump back of more than 12 hours is midnight passing.
-      value += this.dayOffset;
-      if (!Number.isNaN(this.lastTime) && value < this.lastTime - 43_200) {
-        this.dayOffset += 86_400;
-        value += 86_400;
-      }
-    }
-    if (Number.isNaN(this.firstTime)) this.firstTime = value;
-    if (Number.isNaN(this.lastTime) || value > this.lastTime) this.lastTime = value;
-    this.timeValue = value;
   }
 
   private parseResumed(line: string, i: number, tid: number, time: number, comm: string | null): Status {
@@ -653,77 +625,4 @@ function decodeArgv(text: string): string[] | null {
     if (s !== null) out.push(s);
   }
   return out;
-}
-
-/**
- * Reads strace's timestamps: -t/-tt HH:MM:SS[.frac], -ttt/--timestamps=unix epoch.frac, or -r
- * relative (told from epoch by size, unless `known` already says which the trace uses). The
- * result stays in the reader's fields, so no object is made per line.
- */
-export class TimestampReader {
-  value = NaN;
-  kind: TimestampKind = 'none';
-  private frac = 0;
-
-  /** The index after the timestamp at line[i], or i when there is none. */
-  read(line: string, i: number, known: TimestampKind): number {
-    const n = line.length;
-    // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
-    if (
-      i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
-      line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
-    ) {
-      const z = CH.ZERO * 11;
-      const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
-      const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
-      const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
-      let us = 0;
-      for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
-      if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
-        this.value = h * 3600 + m * 60 + sec + us / 1e6;
-        this.kind = 'time-of-day';
-        return i + 15;
-      }
-    }
-    let a = 0;
-    let j = i;
-    for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
-    const sep = line.charCodeAt(j);
-    if (sep === CH.COLON) {
-      // HH:MM:SS[.frac]
-      let m = 0;
-      let s = 0;
-      let k = j + 1;
-      for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
-      if (line.charCodeAt(k) !== CH.COLON) return i;
-      k++;
-      for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
-      j = this.fraction(line, k);
-      this.value = a * 3600 + m * 60 + s + this.frac;
-      this.kind = 'time-of-day';
-    } else if (sep === CH.DOT) {
-      j = this.fraction(line, j);
-      this.value = a + this.frac;
-      this.kind = known === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : known;
-    } else {
-      return i;
-    }
-    // A timestamp is followed by a space; anything else means these digits were not one.
-    return line.charCodeAt(j) === CH.SPACE ? j : i;
-  }
-
-  /** Digits after a "." at j, as a fraction in this.frac; returns the index after them. */
-  private fraction(line: string, j: number): number {
-    this.frac = 0;
-    if (line.charCodeAt(j) !== CH.DOT) return j;
-    let f = 0;
-    let scale = 1;
-    let k = j + 1;
-    for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
-      f = f * 10 + line.charCodeAt(k) - CH.ZERO;
-      scale *= 10;
-    }
-    this.frac = f / scale;
-    return k;
-  }
 }

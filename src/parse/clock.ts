@@ -1,0 +1,139 @@
+// A trace's clock, shared by the strace and ltrace parsers: reads a line's timestamp and turns it
+// into seconds on one axis. -r stamps add up; -t/-tt stamps carry no date, so a jump back of more
+// than 12 hours is midnight passing.
+import type { TimestampKind } from './events.js';
+import { CH, isDigit } from './scan.js';
+
+export class TraceClock {
+  kind: TimestampKind = 'none';
+  /** Seconds of the first and latest timestamp seen, NaN without. */
+  firstTime = NaN;
+  lastTime = NaN;
+  /** The time of the stamp read last. */
+  value = NaN;
+  private relBase = 0;
+  private dayOffset = 0;
+  private readonly stamps = new TimestampReader();
+
+  /** Reads the timestamp at line[i], if any, into `value`; returns the index after it, or i when there is none. */
+  read(line: string, i: number): number {
+    const end = this.stamps.read(line, i, this.kind);
+    if (end > i) this.note(this.stamps.value, this.stamps.kind);
+    return end;
+  }
+
+  private note(raw: number, kind: TimestampKind): void {
+    let value = raw;
+    if (this.kind === 'none') this.kind = kind;
+    if (kind === 'relative') {
+      this.relBase += value;
+      value = this.relBase;
+    } else if (kind === 'time-of-day') {
+      value += this.dayOffset;
+      if (!Number.isNaN(this.lastTime) && value < this.lastTime - 43_200) {
+        this.dayOffset += 86_400;
+        value += 86_400;
+      }
+    }
+    if (Number.isNaN(this.firstTime)) this.firstTime = value;
+    if (Number.isNaN(this.lastTime) || value > this.lastTime) this.lastTime = value;
+    this.value = value;
+  }
+
+  // One saved state, in fields: save() runs for every line and must not allocate.
+  private savedKind: TimestampKind = 'none';
+  private savedFirst = NaN;
+  private savedLast = NaN;
+  private savedRel = 0;
+  private savedDay = 0;
+
+  /** Remember the clock's state, to put back when the line read since turns out to be read again later. */
+  save(): void {
+    this.savedKind = this.kind;
+    this.savedFirst = this.firstTime;
+    this.savedLast = this.lastTime;
+    this.savedRel = this.relBase;
+    this.savedDay = this.dayOffset;
+  }
+
+  restore(): void {
+    this.kind = this.savedKind;
+    this.firstTime = this.savedFirst;
+    this.lastTime = this.savedLast;
+    this.relBase = this.savedRel;
+    this.dayOffset = this.savedDay;
+  }
+}
+
+/**
+ * Reads strace's timestamps: -t/-tt HH:MM:SS[.frac], -ttt/--timestamps=unix epoch.frac, or -r
+ * relative (told from epoch by size, unless `known` already says which the trace uses). The
+ * result stays in the reader's fields, so no object is made per line.
+ */
+export class TimestampReader {
+  value = NaN;
+  kind: TimestampKind = 'none';
+  private frac = 0;
+
+  /** The index after the timestamp at line[i], or i when there is none. */
+  read(line: string, i: number, known: TimestampKind): number {
+    const n = line.length;
+    // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
+    if (
+      i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
+      line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
+    ) {
+      const z = CH.ZERO * 11;
+      const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
+      const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
+      const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
+      let us = 0;
+      for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
+      if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
+        this.value = h * 3600 + m * 60 + sec + us / 1e6;
+        this.kind = 'time-of-day';
+        return i + 15;
+      }
+    }
+    let a = 0;
+    let j = i;
+    for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
+    const sep = line.charCodeAt(j);
+    if (sep === CH.COLON) {
+      // HH:MM:SS[.frac]
+      let m = 0;
+      let s = 0;
+      let k = j + 1;
+      for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
+      if (line.charCodeAt(k) !== CH.COLON) return i;
+      k++;
+      for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
+      j = this.fraction(line, k);
+      this.value = a * 3600 + m * 60 + s + this.frac;
+      this.kind = 'time-of-day';
+    } else if (sep === CH.DOT) {
+      j = this.fraction(line, j);
+      this.value = a + this.frac;
+      this.kind = known === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : known;
+    } else {
+      return i;
+    }
+    // A timestamp is followed by a space; anything else means these digits were not one.
+    return line.charCodeAt(j) === CH.SPACE ? j : i;
+  }
+
+  /** Digits after a "." at j, as a fraction in this.frac; returns the index after them. */
+  private fraction(line: string, j: number): number {
+    this.frac = 0;
+    if (line.charCodeAt(j) !== CH.DOT) return j;
+    let f = 0;
+    let scale = 1;
+    let k = j + 1;
+    for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
+      f = f * 10 + line.charCodeAt(k) - CH.ZERO;
+      scale *= 10;
+    }
+    this.frac = f / scale;
+    return k;
+  }
+}
