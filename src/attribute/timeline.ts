@@ -13,8 +13,14 @@ import type { FileStats } from './attribution.js';
 
 /** Buckets per process before the width doubles: at most 6 × this many points per process. */
 export const MAX_BUCKETS = 600;
-/** Files kept per bucket of a process's activity; the rest merge into one entry without a path. */
+/** Files reported per bucket of a process's activity; the rest are summed into one entry without a path. */
 export const MAX_FILES_PER_BUCKET = 8;
+/**
+ * Files a bucket holds while the trace streams: more than it reports, so that a file that comes
+ * late in a bucket and weighs much still makes the reported eight (a newcomer is never the one
+ * pushed out when it arrives).
+ */
+const MAX_FILES_HELD = 32;
 
 export class Row {
   constructor(
@@ -104,14 +110,22 @@ class Bucket {
     return [...set].sort((a, b) => a.seq - b.seq);
   }
 
-  /** The entry for `file`, created at x if new; a bucket holds at most MAX_FILES_PER_BUCKET files. */
+  /** The entry for `file`, created at x if new. */
   activityFor(file: FileStats | null, x: number): Activity {
-    for (const a of this.activity) if (a.file === file) return a;
-    const a = new Activity(x, file);
-    this.activity.push(a);
-    if (this.activity.length > MAX_FILES_PER_BUCKET) this.spill();
-    return this.activity.includes(a) ? a : (this.activity.find((o) => o.file === null) as Activity);
+    // Reads and charges come in runs on one file: try the entry used last first.
+    const hit = this.lastUsed;
+    if (hit !== null && hit.file === file) return hit;
+    let a = this.activity.find((o) => o.file === file);
+    if (a === undefined) {
+      a = new Activity(x, file);
+      this.activity.push(a);
+      if (this.activity.length > MAX_FILES_HELD) this.spill(a);
+    }
+    this.lastUsed = a;
+    return a;
   }
+
+  private lastUsed: Activity | null = null;
 
   private note(o: Activity): void {
     for (const a of this.activity) {
@@ -121,25 +135,41 @@ class Bucket {
       }
     }
     this.activity.push(o);
-    if (this.activity.length > MAX_FILES_PER_BUCKET) this.spill();
+    if (this.activity.length > MAX_FILES_HELD) this.spill(null);
   }
 
-  /** Too many files: the least weighty named one joins the path-less entry. */
-  private spill(): void {
+  /** Too many files held: the least weighty named one (never `keep`, just created) joins the path-less entry. */
+  private spill(keep: Activity | null): void {
     let k = -1;
     for (let i = 0; i < this.activity.length; i++) {
       const a = this.activity[i] as Activity;
-      if (a.file === null) continue;
+      if (a.file === null || a === keep) continue;
       if (k < 0 || a.weight < (this.activity[k] as Activity).weight) k = i;
     }
     const victim = this.activity.splice(k, 1)[0] as Activity;
-    const rest = this.activity.find((a) => a.file === null);
-    if (rest) rest.absorb(victim);
-    else {
-      const r = new Activity(victim.x, null);
-      r.absorb(victim);
+    if (victim === this.lastUsed) this.lastUsed = null;
+    this.rest().absorb(victim);
+  }
+
+  private rest(): Activity {
+    let r = this.activity.find((a) => a.file === null);
+    if (r === undefined) {
+      r = new Activity(Infinity, null);
       this.activity.push(r);
     }
+    return r;
+  }
+
+  /** The bucket's activity as reported: the MAX_FILES_PER_BUCKET weightiest files, the rest summed without a path. */
+  reported(): Activity[] {
+    const named = this.activity.filter((a) => a.file !== null).sort((p, q) => q.weight - p.weight);
+    const rest = this.activity.find((a) => a.file === null);
+    if (named.length <= MAX_FILES_PER_BUCKET) return rest ? [...named, rest] : named;
+    const out = named.slice(0, MAX_FILES_PER_BUCKET);
+    const summed = new Activity(Infinity, null);
+    if (rest) summed.absorb(rest);
+    for (const a of named.slice(MAX_FILES_PER_BUCKET)) summed.absorb(a);
+    return [...out, summed];
   }
 }
 

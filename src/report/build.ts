@@ -85,7 +85,7 @@ function timelineReport(model: MemoryModel, timeline: Timeline, mapped: boolean)
       series.push(one);
     }
     for (const b of s.buckets) {
-      for (const a of b.activity) {
+      for (const a of b.reported()) {
         activity.push({
           x: a.x, pid: proc.pid, path: a.file?.path ?? null,
           reads: a.reads, bytesRead: a.bytesRead, heap: a.heap, growth: a.growth,

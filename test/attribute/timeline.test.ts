@@ -3,7 +3,8 @@
 // within one resolution either side kept as well.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_BUCKETS, ProcessSeries, Row } from '../../src/attribute/timeline.js';
+import { FileStats } from '../../src/attribute/attribution.js';
+import { MAX_BUCKETS, MAX_FILES_PER_BUCKET, ProcessSeries, Row } from '../../src/attribute/timeline.js';
 import { analyze } from '../../src/index.js';
 
 /** A deterministic generator, so a failure can be replayed. */
@@ -154,6 +155,32 @@ test('a generated trace of a million memory calls: the report\'s series keeps th
     kept++;
   }
   assert.ok(kept > 10);
+});
+
+test('a bucket with many files reports the weightiest eight by name, however late they came, and sums the rest', () => {
+  const s = new ProcessSeries(1);
+  const files = Array.from({ length: 40 }, (_, k) => new FileStats(`/data/f${k}.xml`));
+  // 39 files read a little each, then one more that is charged a lot, all within one bucket.
+  files.slice(0, 39).forEach((f, k) => {
+    const a = s.activity(0.5, f);
+    a.reads++;
+    a.bytesRead += 100 + k;
+  });
+  const late = s.activity(0.9, files[39] as FileStats);
+  late.heap += 64 << 20;
+  late.growth += 64 << 20;
+  const bucket = s.buckets[0];
+  assert.ok(bucket);
+  const reported = bucket.reported();
+  assert.equal(reported.length, MAX_FILES_PER_BUCKET + 1);
+  assert.equal(reported[0]?.file?.path, '/data/f39.xml');
+  // The other seven named are the weightiest of the rest (the most bytes read); the last entry sums what is left.
+  assert.deepEqual(reported.slice(1, 8).map((a) => a.file?.path), [38, 37, 36, 35, 34, 33, 32].map((k) => `/data/f${k}.xml`));
+  const rest = reported[8];
+  assert.equal(rest?.file, null);
+  assert.equal(rest?.reads, 32);
+  const total = (as: readonly { bytesRead: number }[]) => as.reduce((n, a) => n + a.bytesRead, 0);
+  assert.equal(total(reported), files.slice(0, 39).reduce((n, _, k) => n + 100 + k, 0), 'nothing read is lost in the summing');
 });
 
 test('a short series is kept whole', () => {
