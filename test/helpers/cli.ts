@@ -8,7 +8,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], stdin = '', env: Record<string, string> = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  stdin = '',
+  env: Record<string, string> = {},
+  tty: { stderr?: boolean } = {},
+): Promise<CliResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
@@ -16,13 +21,13 @@ export async function runCli(args: string[], stdin = '', env: Record<string, str
   out.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   err.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const code = await main(args, {
-    stdin: Readable.from([Buffer.from(stdin)]),
+    stdin: Readable.from(stdin === '' ? [] : [Buffer.from(stdin)]),
     stdout: out,
     stderr: err,
     env,
     stdinIsTTY: false,
     stdoutIsTTY: false,
-    stderrIsTTY: false,
+    stderrIsTTY: tty.stderr ?? false,
   });
   return { code, stdout, stderr };
 }

@@ -3,9 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
-import type { CliResult } from '../helpers/cli.js';
+import { PassThrough } from 'node:stream';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { BIN } from '../helpers/paths.js';
 
 /** The test's own environment, so the traced program finds python3 and strace. */
@@ -16,23 +15,8 @@ export function env(): Record<string, string> {
 }
 
 /** main() in-process; the program's output arrives in stdout and stderr like heaptrace's own. */
-export async function runMain(args: string[], opts: { env?: Record<string, string>; stderrIsTTY?: boolean } = {}): Promise<CliResult> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-  err.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-  const code = await main(args, {
-    stdin: Readable.from([]),
-    stdout: out,
-    stderr: err,
-    env: opts.env ?? env(),
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    stderrIsTTY: opts.stderrIsTTY ?? false,
-  });
-  return { code, stdout, stderr };
+export function runMain(args: string[], opts: { env?: Record<string, string>; stderrIsTTY?: boolean } = {}): Promise<CliResult> {
+  return runCli(args, '', opts.env ?? env(), { stderr: opts.stderrIsTTY ?? false });
 }
 
 /** The built heaptrace as a child, leading a process group of its own like a shell job. */
