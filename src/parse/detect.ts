@@ -4,7 +4,7 @@
 // library calls. A parser for the answer then reads the lines, the sniffed ones first.
 import { LIBCALL_DEFS, SYSCALL_DEFS } from './grammar.js';
 import type { TraceFormat } from './events.js';
-import { emptyCounts, type LineCounts, type TraceParser } from './strace.js';
+import { emptyCounts, type LineCounts, type TraceParser } from './parser.js';
 
 /** Lines looked at before settling on strace, the tool heaptrace reads best, when none decides. */
 export const DETECT_LINES = 50;

@@ -7,14 +7,12 @@
 // "+++ exited (status N) +++". Calls that other calls interrupt are left "<unfinished ...>" and
 // closed by "<... name resumed> ) = ret"; unlike strace, ltrace nests them, so each thread keeps a
 // stack. What the calls mean comes from grammars/libcalls.json (and syscalls.json for -S lines).
-import { EVENT, TraceEvent, type TimestampKind } from './events.js';
+import { EVENT, TraceEvent } from './events.js';
 import {
   BITS, isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
 } from './grammar.js';
-import type { Problems } from '../problems.js';
-import { ArgScan, CH, decodeQuoted, detach, isDigit, pageUp, parseIntAt, skipString } from './scan.js';
-import { TraceClock } from './clock.js';
-import { emptyCounts, type EventSink, type LineCounts, type TraceParser } from './strace.js';
+import { ArgScan, CH, decodeQuoted, isDigit, pageUp, parseIntAt, skipString } from './scan.js';
+import { LineParser, type TraceParser } from './parser.js';
 
 interface Pending {
   /** The call's name as its "<... NAME resumed>" line will give it (library decorations removed). */
@@ -30,7 +28,6 @@ const NO_RETURN = '<no return ...>';
 /** -S prints system call returns raw: -4095 … -1 (or the same as an unsigned address) are -errno. */
 const MAX_ERRNO = 4095;
 const ERRNO_AS_ADDRESS = 2 ** 64 - MAX_ERRNO - 1;
-const KEEP_UNPARSED = 10;
 const AT = 64; // '@'
 
 /** System call effects an -S line feeds to the address-space model; the rest are ltrace's business. */
@@ -42,14 +39,11 @@ const enum Status {
   Unparsed,
 }
 
-export class LtraceParser implements TraceParser {
-  readonly counts: LineCounts = emptyCounts();
+export class LtraceParser extends LineParser implements TraceParser {
   // ltrace has no messages of its own in the log, no summary tables: these stay at their defaults.
   readonly straceMessages = 0;
   readonly lastStraceMessage = '';
   readonly sawSummary = false;
-  firstLine = '';
-  truncated = false;
   /** Allocation calls (malloc … operator delete) seen: none means ltrace could not see them. */
   heapCalls = 0;
   /** -S system call lines seen: the log shows mapped bytes beside requested ones. */
@@ -58,46 +52,17 @@ export class LtraceParser implements TraceParser {
   private readonly pending = new Map<number, Pending[]>();
   private readonly event = new TraceEvent();
   private readonly args = new ArgScan();
-  private readonly clock = new TraceClock();
-  private lineNo = 0;
-
-  constructor(
-    private readonly emit: EventSink,
-    private readonly problems: Problems,
-    private readonly source: string,
-    private readonly defaultTid = -1,
-  ) {}
-
-  get timestampKind(): TimestampKind {
-    return this.clock.kind;
-  }
-
-  get firstTime(): number {
-    return this.clock.firstTime;
-  }
-
-  get lastTime(): number {
-    return this.clock.lastTime;
-  }
-
-  push(line: string): void {
-    this.lineNo++;
-    this.counts.lines++;
-    if (this.lineNo === 1) this.firstLine = detach(line.slice(0, 120));
-    switch (this.parseLine(line)) {
+  push(text: string): void {
+    switch (this.parseLine(this.take(text))) {
       case Status.Parsed:
         this.counts.parsed++;
         break;
       case Status.Ignored:
         this.counts.ignored++;
         break;
-      case Status.Unparsed: {
-        this.counts.unparsed++;
-        const where = `${this.source}:${this.lineNo}`;
-        if (this.counts.unparsedLines.length < KEEP_UNPARSED) this.counts.unparsedLines.push(where);
-        this.problems.add('HT_UNPARSED', where);
+      case Status.Unparsed:
+        this.markUnparsed(this.lineNo);
         break;
-      }
     }
   }
 

@@ -8,30 +8,13 @@
 import { EVENT, TraceEvent } from './events.js';
 import { BITS, CLONE, isSpawn, lookupSyscall, MAP, MREMAP, OPEN, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, decodeQuoted, decorationOf, detach, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
+  CH, decodeQuoted, decorationOf, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
   ArgScan, skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
-import type { Problems } from '../problems.js';
-import type { TimestampKind } from './events.js';
-import { TraceClock } from './clock.js';
+import { LineParser, type TraceParser } from './parser.js';
 
-export { TimestampReader } from './clock.js';
 
-export interface LineCounts {
-  lines: number;
-  parsed: number;
-  ignored: number;
-  rejoined: number;
-  unparsed: number;
-  events: number;
-  unparsedLines: string[];
-}
 
-export function emptyCounts(): LineCounts {
-  return { lines: 0, parsed: 0, ignored: 0, rejoined: 0, unparsed: 0, events: 0, unparsedLines: [] };
-}
-
-const KEEP_UNPARSED = 10;
 /** A split line is given up after this many continuation lines (or this many characters). */
 const MAX_CONTINUATIONS = 8;
 const MAX_PARTIAL = 1 << 20;
@@ -52,34 +35,11 @@ interface Pending {
 const UNFINISHED = '<unfinished ...>';
 const DETACHED = '<detached ...>';
 
-export type EventSink = (e: TraceEvent) => void;
-
-/** What the pipeline needs of a line parser, whichever tracer wrote the lines (strace or ltrace). */
-export interface TraceParser {
-  readonly counts: LineCounts;
-  readonly timestampKind: TimestampKind;
-  readonly firstTime: number;
-  readonly lastTime: number;
-  readonly straceMessages: number;
-  readonly lastStraceMessage: string;
-  readonly sawSummary: boolean;
-  readonly firstLine: string;
-  truncated: boolean;
-  push(line: string): void;
-  end(): void;
-}
-
-export class StraceParser implements TraceParser {
-  readonly counts: LineCounts = emptyCounts();
-  private readonly clock = new TraceClock();
+export class StraceParser extends LineParser implements TraceParser {
   /** strace's own messages (strace: …), the last one kept for a "this is not a trace" error. */
   straceMessages = 0;
   lastStraceMessage = '';
   sawSummary = false;
-  /** The input's first line, for a "this is not a trace" message. */
-  firstLine = '';
-  /** True when the last line ended without a newline (set by the input adapter). */
-  truncated = false;
 
   private readonly pending = new Map<number, Pending>();
   /**
@@ -93,36 +53,9 @@ export class StraceParser implements TraceParser {
   private partialLine = 0;
   private partialPieces = 0;
   private inSummary = false;
-  private lineNo = 0;
-
-  constructor(
-    private readonly emit: EventSink,
-    private readonly problems: Problems,
-    private readonly source: string,
-    /** Thread id for lines without a pid prefix (the pid of a -ff file), -1 when unknown. */
-    private readonly defaultTid = -1,
-  ) {}
-
-  get timestampKind(): TimestampKind {
-    return this.clock.kind;
-  }
-
-  /** Seconds of the first and latest timestamp seen, NaN without. */
-  get firstTime(): number {
-    return this.clock.firstTime;
-  }
-
-  get lastTime(): number {
-    return this.clock.lastTime;
-  }
-
   /** Feed one line (without its newline). */
   push(text: string): void {
-    // Lines come split at "\n"; a CRLF file (a log that passed through Windows) keeps its "\r".
-    const line = text.charCodeAt(text.length - 1) === CH.CR ? text.slice(0, -1) : text;
-    this.lineNo++;
-    this.counts.lines++;
-    if (this.lineNo === 1) this.firstLine = detach(line.slice(0, 120));
+    const line = this.take(text);
     if (this.partial !== null) {
       const joined = this.partial + line;
       const st = this.parseOnce(joined, true);
@@ -190,13 +123,6 @@ export class StraceParser implements TraceParser {
   private abandonPartial(): void {
     for (let k = 0; k < this.partialPieces; k++) this.markUnparsed(this.partialLine + k);
     this.clearPartial();
-  }
-
-  private markUnparsed(line: number): void {
-    this.counts.unparsed++;
-    const where = `${this.source}:${line}`;
-    if (this.counts.unparsedLines.length < KEEP_UNPARSED) this.counts.unparsedLines.push(where);
-    this.problems.add('HT_UNPARSED', where);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Assemble the Report (SPEC §3) from the finished model, attribution and input accounting.
 import type { Attribution, Charge, FileStats } from '../attribute/attribution.js';
 import type { MemoryModel, ProcessState } from '../model/model.js';
-import type { LineCounts } from '../parse/strace.js';
+import type { LineCounts } from '../parse/parser.js';
 import type { Problems } from '../problems.js';
 import type { Timeline } from '../attribute/timeline.js';
 import type {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { DETECT_LINES, DetectingParser, lineFormat } from '../../src/parse/detect.js';
-import { emptyCounts, type TraceParser } from '../../src/parse/strace.js';
+import { emptyCounts, type TraceParser } from '../../src/parse/parser.js';
 import { SHAPES, shape } from '../helpers/paths.js';
 
 /** The format decided for a capture, the way analyze() decides it. */

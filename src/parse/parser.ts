@@ -1,0 +1,88 @@
+// What the strace and ltrace parsers share: the pipeline's view of a line parser, the accounting
+// of every input line, and the trace's clock.
+import { TraceClock } from './clock.js';
+import type { TimestampKind, TraceEvent } from './events.js';
+import type { Problems } from '../problems.js';
+import { CH, detach } from './scan.js';
+
+export interface LineCounts {
+  lines: number;
+  parsed: number;
+  ignored: number;
+  rejoined: number;
+  unparsed: number;
+  events: number;
+  unparsedLines: string[];
+}
+
+export function emptyCounts(): LineCounts {
+  return { lines: 0, parsed: 0, ignored: 0, rejoined: 0, unparsed: 0, events: 0, unparsedLines: [] };
+}
+
+export type EventSink = (e: TraceEvent) => void;
+
+/** What the pipeline needs of a line parser, whichever tracer wrote the lines (strace or ltrace). */
+export interface TraceParser {
+  readonly counts: LineCounts;
+  readonly timestampKind: TimestampKind;
+  readonly firstTime: number;
+  readonly lastTime: number;
+  readonly straceMessages: number;
+  readonly lastStraceMessage: string;
+  readonly sawSummary: boolean;
+  readonly firstLine: string;
+  truncated: boolean;
+  push(line: string): void;
+  end(): void;
+}
+
+/** Unparsed lines whose places are kept for the report. */
+const KEEP_UNPARSED = 10;
+
+export abstract class LineParser {
+  readonly counts: LineCounts = emptyCounts();
+  /** The input's first line, for a "this is not a trace" message. */
+  firstLine = '';
+  /** True when the last line ended without a newline (set by the input adapter). */
+  truncated = false;
+  protected readonly clock = new TraceClock();
+  protected lineNo = 0;
+
+  constructor(
+    protected readonly emit: EventSink,
+    protected readonly problems: Problems,
+    /** The input's name, for the places of problems. */
+    protected readonly source: string,
+    /** Thread id for lines without a pid prefix (the pid of a -ff file), -1 when unknown. */
+    protected readonly defaultTid = -1,
+  ) {}
+
+  get timestampKind(): TimestampKind {
+    return this.clock.kind;
+  }
+
+  /** Seconds of the first and latest timestamp seen, NaN without. */
+  get firstTime(): number {
+    return this.clock.firstTime;
+  }
+
+  get lastTime(): number {
+    return this.clock.lastTime;
+  }
+
+  /** Count a new input line; returns it without the "\r" a CRLF file leaves (lines are split at "\n"). */
+  protected take(text: string): string {
+    const line = text.charCodeAt(text.length - 1) === CH.CR ? text.slice(0, -1) : text;
+    this.lineNo++;
+    this.counts.lines++;
+    if (this.lineNo === 1) this.firstLine = detach(line.slice(0, 120));
+    return line;
+  }
+
+  protected markUnparsed(line: number): void {
+    this.counts.unparsed++;
+    const where = `${this.source}:${line}`;
+    if (this.counts.unparsedLines.length < KEEP_UNPARSED) this.counts.unparsedLines.push(where);
+    this.problems.add('HT_UNPARSED', where);
+  }
+}
