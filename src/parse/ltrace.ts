@@ -11,7 +11,7 @@ import { EVENT, TraceEvent } from './events.js';
 import {
   BITS, isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
 } from './grammar.js';
-import { ArgScan, CH, decodeQuoted, isDigit, pageUp, parseIntAt, skipString } from './scan.js';
+import { ArgScan, CH, decodeQuoted, isDigit, returnAt, pageUp, parseIntAt, skipString } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
 
 interface Pending {
@@ -250,12 +250,9 @@ export class LtraceParser extends LineParser implements TraceParser {
       if (trimmed.endsWith(NO_RETURN)) return Status.Parsed;
       return Status.Unparsed;
     }
-    let i = close + 1;
+    const i = returnAt(line, close);
     const n = line.length;
-    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
-    if (line.charCodeAt(i) !== CH.EQ) return Status.Unparsed;
-    i++;
-    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+    if (i < 0) return Status.Unparsed;
     // ltrace sometimes prints no value at all (seen on a restarted system call): nothing to apply.
     if (i >= n) return Status.Ignored;
     if (lib === undefined && (sysDef === undefined || !SYSCALL_EFFECTS.has(sysDef.effect))) return Status.Parsed;

@@ -133,6 +133,20 @@ export class ArgScan {
 const scratch = new ArgScan();
 
 /**
+ * After a call's closing parenthesis at `close`: the index where its return value starts
+ * (") = 3" gives the index of "3"), or -1 when no "=" follows, or n when nothing follows it.
+ */
+export function returnAt(line: string, close: number): number {
+  const n = line.length;
+  let i = close + 1;
+  while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+  if (line.charCodeAt(i) !== CH.EQ) return -1;
+  i++;
+  while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+  return i;
+}
+
+/**
  * Given the index of a call's opening parenthesis, the index of its matching closing one, or -1
  * when the line ends first.
  */

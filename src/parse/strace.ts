@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { BITS, CLONE, isSpawn, lookupSyscall, MAP, MREMAP, OPEN, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, decodeQuoted, decorationOf, isDigit, isNameChar, namedValue, parseFlags, parseIntAt,
+  CH, decodeQuoted, decorationOf, isDigit, isNameChar, namedValue, parseFlags, parseIntAt, returnAt,
   ArgScan, skipAngle, splitArgs, unescapeBytes,
 } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
@@ -359,13 +359,9 @@ export class StraceParser extends LineParser implements TraceParser {
       return Status.Incomplete;
     }
     // After the close: " = RET [ERRNO (text)] [<duration>]".
-    let i = close + 1;
+    let i = returnAt(line, close);
     const n = line.length;
-    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
-    if (line.charCodeAt(i) !== CH.EQ) return Status.Incomplete;
-    i++;
-    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
-    if (i >= n) return Status.Incomplete;
+    if (i < 0 || i >= n) return Status.Incomplete;
     if (!def) return Status.Parsed;
 
     const e = this.event.reset();
