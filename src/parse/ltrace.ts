@@ -52,6 +52,7 @@ export class LtraceParser extends LineParser implements TraceParser {
   private readonly pending = new Map<number, Pending[]>();
   private readonly event = new TraceEvent();
   private readonly args = new ArgScan();
+
   push(text: string): void {
     switch (this.parseLine(this.take(text))) {
       case Status.Parsed:
