@@ -93,7 +93,6 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   let order = 0;
   const sink = (e: TraceEvent): void => {
     order++;
-    timeline.event = e;
     model.apply(e);
   };
   // The first source to tell its format sets the model's; every source is read as that format.

@@ -99,15 +99,15 @@ export class Attribution implements ModelSink {
     this.current.set(thread, f);
   }
 
-  spawn(parent: ThreadState, child: ThreadState): void {
+  spawn(parent: ThreadState, child: ThreadState, e: TraceEvent): void {
     const f = this.current.get(parent);
     if (f) this.current.set(child, f);
-    this.timeline?.spawned(child);
+    this.timeline?.spawned(child, e);
   }
 
-  exec(thread: ThreadState): void {
+  exec(thread: ThreadState, e: TraceEvent): void {
     this.current.delete(thread);
-    this.timeline?.execed(thread);
+    this.timeline?.execed(thread, e);
   }
 
   applied(e: TraceEvent, thread: ThreadState): void {

@@ -235,8 +235,6 @@ export interface TimelineClock {
 export class Timeline {
   readonly series = new Map<ProcessState, ProcessSeries>();
   private seq = 0;
-  /** The event being applied, set by the pipeline before the model sees it (the parser reuses one object). */
-  event: TraceEvent | null = null;
 
   constructor(private readonly clock: TimelineClock) {}
 
@@ -258,15 +256,6 @@ export class Timeline {
     return s;
   }
 
-  private at(e: TraceEvent): number {
-    return this.clock.x(e);
-  }
-
-  /** Where the event being applied sits. */
-  private get now(): number {
-    return this.event ? this.clock.x(this.event) : 0;
-  }
-
   private sample(proc: ProcessState, x: number): void {
     this.seriesOf(proc).add(new Row(x, proc.heap, proc.writable, this.seq++, proc.mapped));
   }
@@ -275,7 +264,7 @@ export class Timeline {
   changed(thread: ThreadState, file: FileStats | null, dHeap: number, e: TraceEvent): void {
     // The process owning the memory: a vfork child changes its parent's.
     const proc = thread.proc.as.owner ?? thread.proc;
-    const x = this.at(e);
+    const x = this.clock.x(e);
     this.sample(proc, x);
     if (dHeap === 0) return;
     const a = this.seriesOf(proc).activity(x, file);
@@ -285,18 +274,18 @@ export class Timeline {
 
   /** A thread read `bytes` from `file`. */
   read(thread: ThreadState, file: FileStats, bytes: number, e: TraceEvent): void {
-    const a = this.seriesOf(thread.proc).activity(this.at(e), file);
+    const a = this.seriesOf(thread.proc).activity(this.clock.x(e), file);
     a.reads++;
     a.bytesRead += bytes;
   }
 
   /** A new process began with its own (copied) memory. */
-  spawned(child: ThreadState): void {
-    if (child.tid === child.proc.pid && child.proc.as.owner === child.proc) this.sample(child.proc, this.now);
+  spawned(child: ThreadState, e: TraceEvent): void {
+    if (child.tid === child.proc.pid && child.proc.as.owner === child.proc) this.sample(child.proc, this.clock.x(e));
   }
 
   /** A process executed a new program: its memory starts again from nothing. */
-  execed(thread: ThreadState): void {
-    this.sample(thread.proc, this.now);
+  execed(thread: ThreadState, e: TraceEvent): void {
+    this.sample(thread.proc, this.clock.x(e));
   }
 }

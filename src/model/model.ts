@@ -76,9 +76,9 @@ export interface ModelSink {
   /** `thread` opened, read or mapped the file `name` (bytes: what a read returned). */
   touch(thread: ThreadState, name: string, kind: 'open' | 'read' | 'map', bytes: number, e: TraceEvent): void;
   /** A new thread or process started from `parent`. */
-  spawn(parent: ThreadState, child: ThreadState): void;
+  spawn(parent: ThreadState, child: ThreadState, e: TraceEvent): void;
   /** `thread` executed a new program. */
-  exec(thread: ThreadState): void;
+  exec(thread: ThreadState, e: TraceEvent): void;
   /** Every call event after the model applied it. */
   applied?(e: TraceEvent, thread: ThreadState): void;
 }
@@ -170,7 +170,7 @@ export class MemoryModel {
     // A child that shows up before the clone/fork that made it has returned in its parent.
     const spawn = this.requested ? this.spawns.findLast((s) => s.child === null) : this.spawns[this.spawns.length - 1];
     if (spawn && spawn.child === null) {
-      const child = this.createChild(spawn.parent, e.tid, spawn.flags, e.time);
+      const child = this.createChild(spawn.parent, e.tid, spawn.flags, e);
       spawn.child = child;
       if (spawn.hint) {
         this.spawns.splice(this.spawns.indexOf(spawn), 1);
@@ -185,7 +185,7 @@ export class MemoryModel {
       child.guessed = true;
       child.proc.threadIds.push(e.tid);
       this.threads.set(e.tid, child);
-      this.sink.spawn(this.lastThread, child);
+      this.sink.spawn(this.lastThread, child, e);
       this.problems.add('HT_LTRACE_GUESSED_THREAD', `${e.source}:${e.line}`);
       return child;
     }
@@ -242,7 +242,7 @@ export class MemoryModel {
     return t;
   }
 
-  private createChild(parent: ThreadState, tid: number, flags: number, time: number): ThreadState {
+  private createChild(parent: ThreadState, tid: number, flags: number, e: TraceEvent): ThreadState {
     let child: ThreadState;
     if (flags & BITS.CLONE_THREAD) {
       child = new ThreadState(tid, parent.proc);
@@ -258,10 +258,10 @@ export class MemoryModel {
         child = this.newProcess(tid, pp, copy, fds);
         child.proc.streams = new Map(pp.streams);
         copy.owner = child.proc;
-        this.notePeak(child.proc, time);
+        this.notePeak(child.proc, e.time);
       }
     }
-    this.sink.spawn(parent, child);
+    this.sink.spawn(parent, child, e);
     return child;
   }
 
@@ -488,7 +488,7 @@ export class MemoryModel {
       }
       return;
     }
-    this.createChild(thread, e.ret, e.flags, e.time);
+    this.createChild(thread, e.ret, e.flags, e);
   }
 
   private exec(thread: ThreadState, e: TraceEvent): void {
@@ -513,6 +513,6 @@ export class MemoryModel {
     const fds: FdTable = new Map();
     for (const [fd, entry] of proc.fds) if (!entry.cloexec) fds.set(fd, entry);
     proc.fds = fds;
-    this.sink.exec(thread);
+    this.sink.exec(thread, e);
   }
 }
