@@ -27,10 +27,12 @@ export class LiveHeap {
   /** Addresses freed and not reused since, to tell a double free from an unknown pointer. */
   private readonly freed: Set<number>;
 
-  constructor(blocks?: Map<number, number>, freed?: Set<number>) {
-    this.blocks = blocks ?? new Map();
-    this.freed = freed ?? new Set();
-    for (const size of this.blocks.values()) this.bytes += size;
+  /** An empty heap, or a copy of `from`. */
+  constructor(from?: LiveHeap) {
+    this.blocks = new Map(from?.blocks);
+    this.freed = new Set(from?.freed);
+    // Copied, not summed from `blocks`: blocks without an address count but are not in the map.
+    this.bytes = from?.bytes ?? 0;
   }
 
   get count(): number {
@@ -64,6 +66,6 @@ export class LiveHeap {
 
   /** fork(): the child starts with the parent's blocks. */
   clone(): LiveHeap {
-    return new LiveHeap(new Map(this.blocks), new Set(this.freed));
+    return new LiveHeap(this);
   }
 }

@@ -59,23 +59,46 @@ test('with a live heap, heap is requested bytes and mapped keeps the SPEC §1 he
   assert.equal(as.writable, 0x21000);
 });
 
-test('property: whatever the sequence of allocations and frees, the total is never negative and equals the live blocks', () => {
-  const op = fc.record({ free: fc.boolean(), ptr: fc.integer({ min: 1, max: 8 }), size: fc.nat({ max: 1000 }) });
+test('fork copies blocks without an address too: their bytes stay live in the child', () => {
+  const h = new LiveHeap();
+  h.allocate(NaN, 3000);
+  h.allocate(0x10, 5);
+  const c = h.clone();
+  assert.equal(c.bytes, 3005);
+  assert.equal(c.release(0x10), RELEASE.FREED);
+  assert.equal(c.bytes, 3000);
+  assert.equal(h.bytes, 3005);
+});
+
+test('property: whatever the sequence of allocations, frees and forks, the total is never negative and equals the live blocks', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constantFrom('alloc', 'free'), ptr: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constant(NaN)), size: fc.nat({ max: 1000 }) }),
+    fc.record({ kind: fc.constant('clone'), ptr: fc.constant(0), size: fc.constant(0) }),
+  );
   fc.assert(
     fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-      const h = new LiveHeap();
+      let h = new LiveHeap();
       const model = new Map<number, number>();
+      /** Bytes of blocks allocated without an address: never freed. */
+      let unaddressed = 0;
+      const parents: { heap: LiveHeap; bytes: number }[] = [];
       for (const o of ops) {
-        if (o.free) {
+        if (o.kind === 'clone') {
+          // Carry on in the child; the parent must keep what it had.
+          parents.push({ heap: h, bytes: h.bytes });
+          h = h.clone();
+        } else if (o.kind === 'free') {
           h.release(o.ptr);
           model.delete(o.ptr);
         } else {
           h.allocate(o.ptr, o.size);
-          model.set(o.ptr, o.size);
+          if (Number.isNaN(o.ptr)) unaddressed += o.size;
+          else model.set(o.ptr, o.size);
         }
         assert.ok(h.bytes >= 0);
       }
-      assert.equal(h.bytes, [...model.values()].reduce((a, b) => a + b, 0));
+      assert.equal(h.bytes, unaddressed + [...model.values()].reduce((a, b) => a + b, 0));
+      for (const p of parents) assert.equal(p.heap.bytes, p.bytes);
     }),
   );
 });
