@@ -7,8 +7,8 @@ import { Timeline } from './attribute/timeline.js';
 import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
-import type { TraceEvent, TraceFormat } from './parse/events.js';
-import { DetectingParser } from './parse/detect.js';
+import type { TraceEvent } from './parse/events.js';
+import { DetectingParser, Detection } from './parse/detect.js';
 import { LtraceParser } from './parse/ltrace.js';
 import { inputError, openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
 import { TimestampReader } from './parse/clock.js';
@@ -95,17 +95,14 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     order++;
     model.apply(e);
   };
-  // The first source to tell its format sets the model's; every source is read as that format.
-  let format: TraceFormat | null = null;
+  // One format for the whole trace, told by the first lines of any of its sources.
+  const detection = new Detection();
   const parsers = sources.map(
     (s) =>
-      new DetectingParser((detected): TraceParser => {
-        if (format === null) {
-          format = detected;
-          model.requested = format === 'ltrace';
-        }
+      new DetectingParser((format): TraceParser => {
+        model.requested = format === 'ltrace';
         return format === 'ltrace' ? new LtraceParser(sink, problems, s.name, s.pid) : new StraceParser(sink, problems, s.name, s.pid);
-      }),
+      }, detection),
   );
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.
@@ -184,7 +181,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
   const report = buildReport(
     {
-      format: format ?? 'strace',
+      format: detection.format ?? 'strace',
       syscalls: ltrace.some((p) => p.syscalls > 0),
       sources: sources.map((s) => s.name),
       counts,

@@ -30,47 +30,75 @@ export function lineFormat(line: string): TraceFormat | null {
 }
 
 /**
- * A parser that holds the first lines until one tells the format (or DETECT_LINES pass), then
- * hands them and the rest to the parser `make` returns for it.
+ * The format of one trace, told once for all its files: the first lines of every source are held
+ * here, in the order they arrived, until one of them tells the format (or DETECT_LINES pass); then
+ * they are handed to each source's parser in that same order. (Holding per file would hand the
+ * model a file's early events after later events of the other files of an -ff set.)
  */
-export class DetectingParser implements TraceParser {
+export class Detection {
   format: TraceFormat | null = null;
+  private held: Array<[DetectingParser, string]> = [];
+
+  hold(parser: DetectingParser, line: string): void {
+    this.held.push([parser, line]);
+    const f = lineFormat(line);
+    if (f !== null || this.held.length >= DETECT_LINES) this.decide(f ?? 'strace');
+  }
+
+  decide(format: TraceFormat): void {
+    this.format = format;
+    const held = this.held;
+    this.held = [];
+    for (const [p, line] of held) p.chosen().push(line);
+  }
+
+  /** The first line a source has held back, for a "this is not a trace" message. */
+  firstHeld(parser: DetectingParser): string {
+    return this.held.find(([p]) => p === parser)?.[1] ?? '';
+  }
+}
+
+/** A source's parser: lines go to the Detection until the format is told, then to the parser `make` returns for it. */
+export class DetectingParser implements TraceParser {
   private parser: TraceParser | null = null;
-  private held: string[] = [];
   private readonly empty = emptyCounts();
   private cut = false;
 
-  constructor(private readonly make: (format: TraceFormat) => TraceParser) {}
+  constructor(
+    private readonly make: (format: TraceFormat) => TraceParser,
+    private readonly detection = new Detection(),
+  ) {}
+
+  get format(): TraceFormat | null {
+    return this.detection.format;
+  }
 
   /** The parser chosen, once the format is known. */
   get inner(): TraceParser | null {
     return this.parser;
   }
 
-  push(line: string): void {
-    if (this.parser !== null) {
-      this.parser.push(line);
-      return;
+  /** The parser for the format the detection settled on, made on first use. */
+  chosen(): TraceParser {
+    if (this.parser === null) {
+      this.parser = this.make(this.detection.format ?? 'strace');
+      this.parser.truncated = this.cut;
     }
-    this.held.push(line);
-    const f = lineFormat(line);
-    if (f !== null || this.held.length >= DETECT_LINES) this.decide(f ?? 'strace');
+    return this.parser;
   }
 
+  push(line: string): void {
+    if (this.parser !== null) this.parser.push(line);
+    else if (this.detection.format !== null) this.chosen().push(line);
+    else this.detection.hold(this, line);
+  }
+
+  /** The input is over (for every source: the pipeline ends them after all lines are in). */
   end(): void {
-    if (this.parser === null) this.decide('strace');
-    const p = this.parser as TraceParser;
+    if (this.detection.format === null) this.detection.decide('strace');
+    const p = this.chosen();
     p.truncated = this.cut;
     p.end();
-  }
-
-  private decide(format: TraceFormat): void {
-    this.format = format;
-    const p = this.make(format);
-    this.parser = p;
-    const held = this.held;
-    this.held = [];
-    for (const l of held) p.push(l);
   }
 
   get counts(): LineCounts {
@@ -95,7 +123,7 @@ export class DetectingParser implements TraceParser {
     return this.parser?.sawSummary ?? false;
   }
   get firstLine(): string {
-    return this.parser?.firstLine ?? (this.held[0] ?? '').slice(0, 120);
+    return this.parser?.firstLine ?? this.detection.firstHeld(this).slice(0, 120);
   }
   get truncated(): boolean {
     return this.cut;
