@@ -45,7 +45,10 @@ export class Activity {
   constructor(
     /** Where the activity began. */
     public x: number,
+    /** The file; null for heap changes charged to no file, and for a sum of several files. */
     public file: FileStats | null,
+    /** True for the entry that sums files a bucket could not list one by one. */
+    readonly summed = false,
   ) {}
 
   absorb(o: Activity): void {
@@ -114,8 +117,8 @@ class Bucket {
   activityFor(file: FileStats | null, x: number): Activity {
     // Reads and charges come in runs on one file: try the entry used last first.
     const hit = this.lastUsed;
-    if (hit !== null && hit.file === file) return hit;
-    let a = this.activity.find((o) => o.file === file);
+    if (hit !== null && hit.file === file && !hit.summed) return hit;
+    let a = this.activity.find((o) => o.file === file && !o.summed);
     if (a === undefined) {
       a = new Activity(x, file);
       this.activity.push(a);
@@ -129,7 +132,7 @@ class Bucket {
 
   private note(o: Activity): void {
     for (const a of this.activity) {
-      if (a.file === o.file) {
+      if (a.file === o.file && a.summed === o.summed) {
         a.absorb(o);
         return;
       }
@@ -138,7 +141,7 @@ class Bucket {
     if (this.activity.length > MAX_FILES_HELD) this.spill(null);
   }
 
-  /** Too many files held: the least weighty named one (never `keep`, just created) joins the path-less entry. */
+  /** Too many files held: the least weighty named one (never `keep`, just created) joins the summed entry. */
   private spill(keep: Activity | null): void {
     let k = -1;
     for (let i = 0; i < this.activity.length; i++) {
@@ -152,24 +155,31 @@ class Bucket {
   }
 
   private rest(): Activity {
-    let r = this.activity.find((a) => a.file === null);
+    let r = this.activity.find((a) => a.summed);
     if (r === undefined) {
-      r = new Activity(Infinity, null);
+      r = new Activity(Infinity, null, true);
       this.activity.push(r);
     }
     return r;
   }
 
-  /** The bucket's activity as reported: the MAX_FILES_PER_BUCKET weightiest files, the rest summed without a path. */
+  /**
+   * The bucket's activity as reported: the MAX_FILES_PER_BUCKET weightiest files, then one entry
+   * summing the other files (if any), then the changes charged to no file (if any).
+   */
   reported(): Activity[] {
     const named = this.activity.filter((a) => a.file !== null).sort((p, q) => q.weight - p.weight);
-    const rest = this.activity.find((a) => a.file === null);
-    if (named.length <= MAX_FILES_PER_BUCKET) return rest ? [...named, rest] : named;
+    const spilled = this.activity.find((a) => a.summed);
+    const none = this.activity.find((a) => a.file === null && !a.summed);
     const out = named.slice(0, MAX_FILES_PER_BUCKET);
-    const summed = new Activity(Infinity, null);
-    if (rest) summed.absorb(rest);
-    for (const a of named.slice(MAX_FILES_PER_BUCKET)) summed.absorb(a);
-    return [...out, summed];
+    if (spilled !== undefined || named.length > MAX_FILES_PER_BUCKET) {
+      const summed = new Activity(Infinity, null, true);
+      if (spilled) summed.absorb(spilled);
+      for (const a of named.slice(MAX_FILES_PER_BUCKET)) summed.absorb(a);
+      out.push(summed);
+    }
+    if (none !== undefined) out.push(none);
+    return out;
   }
 }
 

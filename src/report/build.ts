@@ -87,7 +87,7 @@ function timelineReport(model: MemoryModel, timeline: Timeline, mapped: boolean)
     for (const b of s.buckets) {
       for (const a of b.reported()) {
         activity.push({
-          x: a.x, pid: proc.pid, path: a.file?.path ?? null,
+          x: a.x, pid: proc.pid, path: a.file?.path ?? null, summed: a.summed,
           reads: a.reads, bytesRead: a.bytesRead, heap: a.heap, growth: a.growth,
         });
       }

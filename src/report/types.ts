@@ -122,8 +122,10 @@ export interface TimelineActivity {
   /** When the activity began. */
   x: number;
   pid: number;
-  /** The file, or null for heap changes charged to no file (or for the rest of a bucket with too many files). */
+  /** The file, or null for heap changes charged to no file and for the sum of other files (`summed`). */
   path: string | null;
+  /** True when the entry sums the files a bucket with more than 8 could not list one by one (path null). */
+  summed: boolean;
   reads: number;
   bytesRead: number;
   /** Net heap change charged to the file in this process within the bucket. */

@@ -178,9 +178,21 @@ test('a bucket with many files reports the weightiest eight by name, however lat
   assert.deepEqual(reported.slice(1, 8).map((a) => a.file?.path), [38, 37, 36, 35, 34, 33, 32].map((k) => `/data/f${k}.xml`));
   const rest = reported[8];
   assert.equal(rest?.file, null);
+  assert.equal(rest?.summed, true);
   assert.equal(rest?.reads, 32);
   const total = (as: readonly { bytesRead: number }[]) => as.reduce((n, a) => n + a.bytesRead, 0);
   assert.equal(total(reported), files.slice(0, 39).reduce((n, _, k) => n + 100 + k, 0), 'nothing read is lost in the summing');
+});
+
+test('heap charged to no file and the sum of files a bucket cannot list stay two entries', () => {
+  const s = new ProcessSeries(1);
+  const none = s.activity(0.1, null);
+  none.heap += 4096;
+  none.growth += 4096;
+  for (let k = 0; k < 40; k++) s.activity(0.2, new FileStats(`/f${k}`)).bytesRead += 10;
+  const reported = s.buckets[0]?.reported() ?? [];
+  const pathless = reported.filter((a) => a.file === null);
+  assert.deepEqual(pathless.map((a) => [a.summed, a.heap, a.bytesRead]), [[true, 0, 320], [false, 4096, 0]]);
 });
 
 test('a short series is kept whole', () => {
