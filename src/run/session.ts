@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { analyzeSources, type MemoryChange, type ModelEvent } from '../analyze.js';
 import { HeaptraceError } from '../errors.js';
@@ -152,8 +152,22 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
+/** The copy of the raw trace that --save-trace keeps. */
+interface SavedTrace {
+  /** Where the trace is teed to: the file, or the gzip stream in front of it. */
+  input: Writable;
+  /** Settles when the file is written and closed (null), or on the first error writing it. */
+  done: Promise<Error | null>;
+  abort(): void;
+}
+
+/** A warning only `run` gives, after the analysis; its text stays here until the catalog (messages.ts) takes it. */
+export const SAVE_TRACE_FAILED = 'HT_SAVE_TRACE_FAILED';
+export const saveTraceFailed = (file: string, why: string): string =>
+  `--save-trace ${file} could not be written (${why}): the saved trace is incomplete; the report is not affected`;
+
 /** Open --save-trace before anything runs: a bad path fails fast, without starting the program. */
-function openSaved(file: string): { input: Writable; closed: Promise<void>; abort(): void } {
+function openSaved(file: string): SavedTrace {
   let fd: number;
   try {
     fd = openSync(file, 'w');
@@ -161,17 +175,20 @@ function openSaved(file: string): { input: Writable; closed: Promise<void>; abor
     throw new HeaptraceError('HT_OUTPUT', `cannot write ${file}: ${(err as Error).message}`);
   }
   const out = createWriteStream('', { fd });
-  const closed = new Promise<void>((resolve, reject) => {
-    out.once('close', resolve);
-    out.once('error', (err) => reject(new HeaptraceError('HT_OUTPUT', `cannot write ${file}: ${err.message}`)));
-  });
-  closed.catch(() => undefined);
-  if (!file.endsWith('.gz')) return { input: out, closed, abort: () => out.destroy() };
+  if (!file.endsWith('.gz')) {
+    const done = new Promise<Error | null>((resolve) => {
+      out.once('close', () => resolve(null));
+      out.once('error', resolve);
+    });
+    return { input: out, done, abort: () => out.destroy() };
+  }
   const gz = createGzip();
-  gz.pipe(out);
+  // pipeline, not gz.pipe(out): an error writing the file must destroy the gzip stream too, or
+  // gzip's full buffer would hold back the trace pipe, the analysis and strace with it.
+  const done = new Promise<Error | null>((resolve) => pipeline(gz, out, (err) => resolve(err ?? null)));
   return {
     input: gz,
-    closed,
+    done,
     abort: () => {
       gz.destroy();
       out.destroy();
@@ -254,7 +271,16 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
 
     const forAnalysis = new PassThrough();
     pipe.stream.pipe(forAnalysis);
-    if (saved !== null) pipe.stream.pipe(saved.input);
+    let saveError = null as Error | null;
+    if (saved !== null) {
+      pipe.stream.pipe(saved.input);
+      // A full disk or a vanished file costs the copy, not the run: stop teeing and say so in the report.
+      void saved.done.then((err) => {
+        if (err === null) return;
+        saveError = err;
+        pipe.stream.unpipe(saved.input);
+      });
+    }
     pipe.stream.on('error', (err) => forAnalysis.destroy(err));
 
     sampler?.start();
@@ -289,7 +315,10 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
       throw err;
     }
     const status = await exited;
-    if (saved !== null) await saved.closed;
+    if (saved !== null) await saved.done;
+    if (saveError !== null && o.saveTrace !== undefined) {
+      report.warnings.push({ code: SAVE_TRACE_FAILED, message: saveTraceFailed(o.saveTrace, saveError.message), count: 1, lines: [] });
+    }
     if (sampler !== null) {
       sampler.stop();
       if (report.input.startTime !== null) report.timeline.resident = sampler.result(report.input.startTime);
