@@ -18,16 +18,17 @@ import { globalPeak, processLabel, vegaLiteSpec } from './vega-lite.js';
 /** Rows of the files table; the JSON report has them all. */
 export const MAX_FILE_ROWS = 300;
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\u2028': '&#x2028;', '\u2029': '&#x2029;',
-};
-
-/** Text (or an attribute value in double quotes) as HTML: nothing in it can become markup. */
+// The statement at the top of the page about what is counted, by input format.
 const STRACE_NOTE =
   'These are the mapped and writable bytes each process asked the kernel for, counted from the system calls in the trace (brk, mmap, munmap, mremap, mprotect, …): what the program reserved, not its resident memory (RSS), which only the kernel can measure.';
 const LTRACE_NOTE =
   'This is an ltrace log: heap is the bytes the program asked malloc, calloc, realloc and new for and has not freed yet (live requested bytes), counted from the library calls ltrace saw. With ltrace -S, the mapped bytes of the system calls are shown beside them; the difference is the allocator\'s overhead and fragmentation. Neither is resident memory (RSS), which only the kernel can measure.';
 
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\u2028': '&#x2028;', '\u2029': '&#x2029;',
+};
+
+/** Text (or an attribute value in double quotes) as HTML: nothing in it can become markup. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'\u2028\u2029]/g, (c) => HTML_ESCAPES[c] as string);
 }
