@@ -59,7 +59,7 @@ export function inlineScript(js: string): string {
 }
 
 /** The folder of an installed package, found from its entry point. */
-function packageDir(name: string): string {
+export function packageDir(name: string): string {
   let dir = dirname(fileURLToPath(import.meta.resolve(name)));
   for (;;) {
     const pkg = join(dir, 'package.json');

@@ -1,26 +1,20 @@
 // Checks every emitted Vega-Lite spec must pass: valid against the JSON Schema vega-lite ships, and
 // compiled to Vega with nothing logged.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { compile } from 'vega-lite';
 import { newAjv } from '../../src/lazy-ajv.js';
+import { packageDir } from '../../src/report/html.js';
 import { collectingLogger, type VegaMessages } from '../../src/report/svg.js';
 import type { Report } from '../../src/index.js';
-
-function packageFile(name: string, file: string): string {
-  let dir = dirname(fileURLToPath(import.meta.resolve(name)));
-  while (!dir.endsWith(`node_modules/${name}`)) dir = dirname(dir);
-  return join(dir, file);
-}
 
 let validator: ((spec: unknown) => boolean) & { errors?: ErrorObject[] | null } | null = null;
 
 /** The schema's errors for a spec, as "path: message" lines; empty when valid. */
 export function vegaLiteSchemaErrors(spec: unknown): string[] {
   if (validator === null) {
-    const schema = JSON.parse(readFileSync(packageFile('vega-lite', 'build/vega-lite-schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(join(packageDir('vega-lite'), 'build/vega-lite-schema.json'), 'utf8')) as object;
     // The schema names formats ajv does not know; colours are the only ones we emit.
     const ajv = newAjv({ strict: false, allErrors: true, formats: { uri: true, 'uri-reference': true, 'color-hex': /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i } });
     validator = ajv.compile(schema);
