@@ -1,5 +1,6 @@
 // Hold a report to check rules: one result per rule, pass or fail, with the measured value, the
 // files it concerns and a one-line message.
+import { labelOf, processLabels } from '../report/labels.js';
 import type { FileReport, ProcessReport, Report } from '../report/types.js';
 import { formatBytes, formatRatio } from '../report/units.js';
 import { basename, compileGlob } from './glob.js';
@@ -127,7 +128,7 @@ function checkProcessRule(report: Report, rule: Rule): CheckResult {
   const worst = [...report.processes].sort((a, b) => value(b) - value(a))[0];
   const measured = worst === undefined ? 0 : value(worst);
   const status: CheckStatus = measured > rule.limit ? 'fail' : 'pass';
-  const who = worst === undefined ? 'no process' : `pid ${worst.pid}${worst.command === null ? '' : ` ${worst.command}`}`;
+  const who = worst === undefined ? 'no process' : labelOf(processLabels(report), worst.pid);
   const top = status === 'fail' && worst?.topFile != null ? `, top file ${worst.topFile}` : '';
   return {
     rule,

@@ -209,11 +209,13 @@ export class MemoryModel {
     this.threads.set(tid, main);
   }
 
-  /** A thread taken for one of `thread.proc`'s is a child process of it: give it its own process. */
-  private separate(thread: ThreadState): ThreadState {
-    const parent = thread.proc;
-    const k = parent.threadIds.indexOf(thread.tid);
-    if (k >= 0) parent.threadIds.splice(k, 1);
+  /**
+   * A thread taken for one of `thread.proc`'s is a child process (of `parent`: the process whose
+   * clone returned its pid, else the one it was taken for): give it its own process.
+   */
+  private separate(thread: ThreadState, parent = thread.proc): ThreadState {
+    const k = thread.proc.threadIds.indexOf(thread.tid);
+    if (k >= 0) thread.proc.threadIds.splice(k, 1);
     this.threads.delete(thread.tid);
     const copy = parent.as.clone();
     const child = this.newProcess(thread.tid, parent, copy, new Map(parent.fds));
@@ -482,6 +484,12 @@ export class MemoryModel {
     const existing = this.threads.get(e.ret);
     if (existing) {
       if (existing === pending?.child) return;
+      // ltrace -S: a pid taken for a thread by default, and its clone shows it was a process.
+      if (existing.guessed && !(e.flags & BITS.CLONE_THREAD)) {
+        const child = this.separate(existing, thread.proc);
+        this.notePeak(child.proc, e.time);
+        return;
+      }
       // Seen before its parent's clone returned and not adopted: at least record who made it.
       if (existing.proc.pid === e.ret && existing.proc.parentPid === null && existing.proc !== thread.proc) {
         existing.proc.parentPid = thread.proc.pid;

@@ -237,12 +237,16 @@ export class LtraceParser extends LineParser implements TraceParser {
           this.pending.set(tid, stack);
         }
         stack.push({ name: line.slice(nameStart, nameEnd), args: line.slice(open + 1, argsEnd), heap: lib !== undefined && isHeapCall(lib) });
-        if (lib && (lib.effect === 'thread' || lib.effect === 'fork' || lib.effect === 'vfork')) {
+        const spawner = lib ?? sysDef;
+        if (spawner && (spawner.effect === 'thread' || spawner.effect === 'fork' || spawner.effect === 'vfork' || spawner.effect === 'clone')) {
+          // The child may run before the call returns: the model adopts it with these flags
+          // (-S's SYS_clone shows them before "<unfinished ...>").
           const e = this.start(tid, time);
           e.type = EVENT.SPAWN_START;
-          e.name = lib.name;
-          e.effect = lib.effect;
-          e.flags = spawnFlags(lib.effect);
+          e.name = spawner.name;
+          e.effect = spawner.effect;
+          e.flags = spawner.effect === 'clone' ? this.num(line, (spawner as SyscallDef).args.flags) : spawnFlags(spawner.effect);
+          if (Number.isNaN(e.flags)) e.flags = 0;
           this.send(e);
         }
         return Status.Parsed;

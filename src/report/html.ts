@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import type { FileReport, ProcessReport, Report } from './types.js';
 import { formatBytes, formatCount, formatRatio, formatSeconds } from './units.js';
-import { globalPeak, processLabel, vegaLiteSpec } from './vega-lite.js';
+import { labelOf } from './labels.js';
+import { chartContext, vegaLiteSpec, type ChartContext } from './vega-lite.js';
 
 /** Rows of the files table; the JSON report has them all. */
 export const MAX_FILE_ROWS = 300;
@@ -150,20 +151,28 @@ function sha256(text: string): string {
 
 const td = (text: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</td>`;
 
-function summary(report: Report): string {
-  const peak = globalPeak(report);
-  const maxWritable = report.processes.reduce<ProcessReport | null>((a, p) => (a === null || p.writable.peak > a.writable.peak ? p : a), null);
+/** The process with the highest peak of a series, and that peak. */
+function highest(report: Report, peakOf: (p: ProcessReport) => number): { pid: number; bytes: number } | null {
+  let best: { pid: number; bytes: number } | null = null;
+  for (const p of report.processes) if (best === null || peakOf(p) > best.bytes) best = { pid: p.pid, bytes: peakOf(p) };
+  return best;
+}
+
+function summary(report: Report, { kinds, labels, peak }: ChartContext): string {
   const top = report.files[0];
   const input = report.input;
-  const cards: [string, string, (string | undefined)?][] = [
-    ['peak heap', peak === null ? '0 B' : formatBytes(peak.bytes), peak === null ? undefined : processLabel(report, peak.pid)],
-    ['peak writable', maxWritable === null ? '0 B' : formatBytes(maxWritable.writable.peak), maxWritable === null ? undefined : processLabel(report, maxWritable.pid)],
+  const card = (name: string, p: { pid: number; bytes: number } | null): [string, string, string?] =>
+    p === null ? [name, '0 B'] : [name, formatBytes(p.bytes), labelOf(labels, p.pid)];
+  const cards: [string, string, (string | undefined)?][] = [card(`peak ${kinds.heap}`, peak)];
+  if (kinds.mapped) cards.push(card('peak mapped', highest(report, (p) => p.mapped?.peak ?? 0)));
+  if (kinds.writable) cards.push(card('peak writable', highest(report, (p) => p.writable.peak)));
+  cards.push(
     ['costliest file', top && top.heap.peak > 0 ? formatBytes(top.heap.peak) : '-', top && top.heap.peak > 0 ? top.path : undefined],
     ['processes', formatCount(report.processes.length)],
     ['files', formatCount(report.files.length)],
     [input.duration === null ? 'events' : 'duration', input.duration === null ? formatCount(input.events) : formatSeconds(input.duration)],
     ['lines read', formatCount(input.lines), input.unparsed > 0 ? `${formatCount(input.unparsed)} not understood` : undefined],
-  ];
+  );
   return `<dl class="cards">${cards
     .map(([k, v, sub]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}${sub === undefined ? '' : `<br><small>${escapeHtml(sub)}</small>`}</dd></div>`)
     .join('')}</dl>`;
@@ -187,7 +196,7 @@ function filesTable(files: readonly FileReport[]): string {
   return `<table id="files"><thead><tr><th class="path">file</th><th>pids</th><th>reads</th><th>bytes read</th><th>heap peak</th><th>net</th><th>growth</th><th>amplification</th><th>first seen</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
 }
 
-function processTree(report: Report): string {
+function processTree(report: Report, { kinds, labels }: ChartContext): string {
   const children = new Map<number | null, ProcessReport[]>();
   const known = new Set(report.processes.map((p) => p.pid));
   for (const p of report.processes) {
@@ -198,8 +207,11 @@ function processTree(report: Report): string {
     const exit = p.exit === null ? '' : p.exit.signal !== null ? `, killed by ${p.exit.signal}` : p.exit.code !== null ? `, exit ${p.exit.code}` : '';
     const argv = p.argv && p.argv.length > 1 ? ` <code>${escapeHtml(p.argv.slice(1).join(' '))}</code>` : '';
     const kids = children.get(p.pid) ?? [];
-    return `<li><span class="cmd">${escapeHtml(processLabel(report, p.pid))}</span>${argv}<br><span class="meta">heap peak ${escapeHtml(formatBytes(p.heap.peak))}` +
-      `, writable peak ${escapeHtml(formatBytes(p.writable.peak))}` +
+    const memory = [`${kinds.heap} peak ${formatBytes(p.heap.peak)}`];
+    if (kinds.mapped && p.mapped) memory.push(`mapped peak ${formatBytes(p.mapped.peak)}`);
+    if (kinds.mapped && p.overhead) memory.push(`overhead ${formatBytes(p.overhead.end)} at the end`);
+    if (kinds.writable) memory.push(`writable peak ${formatBytes(p.writable.peak)}`);
+    return `<li><span class="cmd">${escapeHtml(labelOf(labels, p.pid))}</span>${argv}<br><span class="meta">${escapeHtml(memory.join(', '))}` +
       (p.threads.length > 1 ? `, ${p.threads.length} threads` : '') + escapeHtml(exit) +
       (p.topFile === null ? '' : `, most from <code>${escapeHtml(p.topFile)}</code>`) +
       `</span>${kids.length > 0 ? `<ul>${kids.map(item).join('')}</ul>` : ''}</li>`;
@@ -245,6 +257,7 @@ export async function renderHtml(report: Report): Promise<string> {
     "form-action 'none'",
   ].join('; ');
   const title = `heaptrace: ${report.input.sources.join(', ')}`;
+  const context = chartContext(report);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -260,17 +273,17 @@ export async function renderHtml(report: Report): Promise<string> {
 <h1>heaptrace report</h1>
 <p class="sources">${escapeHtml(report.input.sources.join(', '))}</p>
 <p class="note">${report.input.format === 'ltrace' ? LTRACE_NOTE : STRACE_NOTE}</p>
-${summary(report)}
+${summary(report, context)}
 <div id="charts"><noscript>The charts need JavaScript; the tables below do not.</noscript></div>
 <h2>Files</h2>
 ${filesTable(report.files)}
 <h2>Processes</h2>
-${processTree(report)}
+${processTree(report, context)}
 <h2>Input</h2>
 ${accounting(report)}
 <footer>Made by ${escapeHtml(`${report.tool.name} ${report.tool.version}`)} · charts by Vega-Lite · works offline</footer>
 </main>
-<script type="application/json" id="heaptrace-spec">${scriptJson(vegaLiteSpec(report))}</script>
+<script type="application/json" id="heaptrace-spec">${scriptJson(vegaLiteSpec(report, {}, context))}</script>
 ${scripts.map((s) => `<script>${s}</script>`).join('\n')}
 </body>
 </html>

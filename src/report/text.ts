@@ -1,5 +1,6 @@
 // The text summary: what a person reads in a terminal. The biggest files first, then processes,
 // then how the input was read, all in human units.
+import { memoryKinds } from './labels.js';
 import type { Report } from './types.js';
 import { formatBytes, formatCount, formatRatio, formatSeconds } from './units.js';
 
@@ -61,19 +62,18 @@ export function formatText(report: Report, opts: TextOptions): string {
   if (u.growth > 0) out.push(`  before any file was read: peak ${formatBytes(u.peak)}, growth ${formatBytes(u.growth)}`);
   out.push('');
 
-  const ltrace = inp.format === 'ltrace';
-  const mapped = ltrace && report.processes.some((p) => p.mapped !== undefined);
+  const { heap, mapped, writable } = memoryKinds(report);
   out.push(
     h('Processes') +
-      (!ltrace
+      (heap === 'heap'
         ? ' (heap: brk + private anonymous writable; writable: all private writable = VmData)'
         : mapped
-          ? ' (heap: live requested bytes; mapped: brk + private anonymous writable, from -S; overhead: mapped - heap)'
+          ? ' (heap: live requested bytes; mapped: brk + private anonymous writable, from -S; overhead: mapped - heap; writable: all private writable = VmData)'
           : ' (heap: live requested bytes, malloc … free; capture with ltrace -S for the mapped side)'),
   );
   const header = ['PID', 'PARENT', 'HEAP PEAK', 'HEAP END'];
-  if (!ltrace) header.push('WRIT PEAK', 'WRIT END');
   if (mapped) header.push('MAPPED PEAK', 'MAPPED END', 'OVERHEAD');
+  if (writable) header.push('WRIT PEAK', 'WRIT END');
   header.push('EXIT', 'COMMAND');
   const prow = [header];
   const biggest = [...report.processes].sort((a, b) => b.writable.peak - a.writable.peak || b.heap.peak - a.heap.peak || a.pid - b.pid).slice(0, opts.top);
@@ -81,13 +81,13 @@ export function formatText(report: Report, opts: TextOptions): string {
     const exit = p.exit === null ? '-' : p.exit.signal ?? String(p.exit.code);
     const threads = p.threads.length > 1 ? ` (${p.threads.length} threads)` : '';
     const row = [String(p.pid), p.parentPid === null ? '-' : String(p.parentPid), formatBytes(p.heap.peak), formatBytes(p.heap.end)];
-    if (!ltrace) row.push(formatBytes(p.writable.peak), formatBytes(p.writable.end));
     if (mapped) {
       row.push(
         p.mapped ? formatBytes(p.mapped.peak) : '-', p.mapped ? formatBytes(p.mapped.end) : '-',
         p.overhead ? formatBytes(p.overhead.end) : '-',
       );
     }
+    if (writable) row.push(formatBytes(p.writable.peak), formatBytes(p.writable.end));
     row.push(exit, printable(p.command ?? '?') + threads);
     prow.push(row);
   }

@@ -5,6 +5,7 @@
 //
 // Trace text (paths, commands) only ever goes into the data, never into expressions or titles
 // that Vega parses as code.
+import { labelOf, memoryKinds, processLabels, type MemoryKinds } from './labels.js';
 import type { Report, TimelineActivity, TimelineSeries } from './types.js';
 import { formatBytes, formatSeconds } from './units.js';
 
@@ -84,15 +85,18 @@ export function shortNames(paths: readonly string[]): Map<string, string> {
   return new Map(paths.map((p) => [p, label(p)]));
 }
 
-function basename(path: string): string {
-  const parts = path.split('/');
-  return parts[parts.length - 1] || path;
+/**
+ * What the charts and the page around them share, worked out once per report: the memory series,
+ * the processes' labels and the peak.
+ */
+export interface ChartContext {
+  kinds: MemoryKinds;
+  labels: Map<number, string>;
+  peak: GlobalPeak | null;
 }
 
-/** "pid 123 python3.11", the label of a process in legends and tooltips. */
-export function processLabel(report: Report, pid: number): string {
-  const p = report.processes.find((q) => q.pid === pid);
-  return p?.command ? `pid ${pid} ${basename(p.command)}` : `pid ${pid}`;
+export function chartContext(report: Report): ChartContext {
+  return { kinds: memoryKinds(report), labels: processLabels(report), peak: globalPeak(report) };
 }
 
 /** The heap of a series just after x (the last point at or before x), for placing activity on the line. */
@@ -127,36 +131,35 @@ interface Datasets {
 }
 
 /**
- * The memory series' names as the legend shows them. ltrace input counts live requested bytes in
- * `heap`; its -S lines add the mapped heap (and writable) of the system calls beside them.
+ * The memory series' names as the legend shows them (memoryKinds), then the kernel's resident
+ * series when they were sampled.
  */
-export function seriesKinds(report: Report): { heap: string; kinds: string[] } {
-  const ltrace = report.input.format === 'ltrace';
-  const heap = ltrace ? 'requested' : 'heap';
-  const mapped = report.timeline.series.some((s) => s.mapped !== undefined);
-  const kinds = [heap];
-  if (mapped) kinds.push('mapped');
-  if (!ltrace || mapped) kinds.push('writable');
-  if (report.timeline.resident) kinds.push('resident', 'private dirty');
-  return { heap, kinds };
+export function seriesKinds(kinds: MemoryKinds, resident: boolean): string[] {
+  const names: string[] = [kinds.heap];
+  if (kinds.mapped) names.push('mapped');
+  if (kinds.writable) names.push('writable');
+  if (resident) names.push('resident', 'private dirty');
+  return names;
 }
 
-function datasets(report: Report, fileLabel: (path: string | null) => string): Datasets {
-  const { heap, kinds } = seriesKinds(report);
-  const withWritable = kinds.includes('writable');
-  const label = new Map(report.timeline.series.map((s) => [s.pid, processLabel(report, s.pid)]));
-  for (const r of report.timeline.resident ?? []) if (!label.has(r.pid)) label.set(r.pid, processLabel(report, r.pid));
+/** Activity drawn as a dot: something was read or the heap changed. */
+function drawnActivity(a: TimelineActivity): boolean {
+  return a.reads > 0 || a.heap !== 0 || a.growth > 0;
+}
+
+function datasets(report: Report, context: ChartContext, fileLabel: (path: string | null) => string): Datasets {
+  const { kinds, labels } = context;
   const memory: Record<string, unknown>[] = [];
   for (const s of report.timeline.series) {
-    const proc = label.get(s.pid);
+    const proc = labelOf(labels, s.pid);
     for (let i = 0; i < s.x.length; i++) {
-      memory.push({ t: s.x[i], proc, kind: heap, bytes: s.heap[i] });
-      if (s.mapped) memory.push({ t: s.x[i], proc, kind: 'mapped', bytes: s.mapped[i] });
-      if (withWritable) memory.push({ t: s.x[i], proc, kind: 'writable', bytes: s.writable[i] });
+      memory.push({ t: s.x[i], proc, kind: kinds.heap, bytes: s.heap[i] });
+      if (kinds.mapped && s.mapped) memory.push({ t: s.x[i], proc, kind: 'mapped', bytes: s.mapped[i] });
+      if (kinds.writable) memory.push({ t: s.x[i], proc, kind: 'writable', bytes: s.writable[i] });
     }
   }
   for (const r of report.timeline.resident ?? []) {
-    const proc = label.get(r.pid);
+    const proc = labelOf(labels, r.pid);
     for (let i = 0; i < r.x.length; i++) {
       memory.push({ t: r.x[i], proc, kind: 'resident', bytes: r.rss[i] });
       memory.push({ t: r.x[i], proc, kind: 'private dirty', bytes: r.privateDirty[i] });
@@ -164,13 +167,13 @@ function datasets(report: Report, fileLabel: (path: string | null) => string): D
   }
   const seriesOf = new Map(report.timeline.series.map((s) => [s.pid, s]));
   const activity = report.timeline.activity
-    .filter((a) => a.reads > 0 || a.heap !== 0 || a.growth > 0)
+    .filter(drawnActivity)
     .map((a) => {
       const s = seriesOf.get(a.pid);
       return {
         t: a.x,
         pid: a.pid,
-        proc: label.get(a.pid) ?? `pid ${a.pid}`,
+        proc: labelOf(labels, a.pid),
         file: fileLabel(a.path),
         path: a.path ?? NO_FILE,
         change: a.heap,
@@ -180,13 +183,13 @@ function datasets(report: Report, fileLabel: (path: string | null) => string): D
         bytes: s ? heapAt(s, a.x) : 0,
       };
     });
-  const p = globalPeak(report);
+  const p = context.peak;
   const peak = p === null
     ? []
     : [{
       t: p.x,
       pid: p.pid,
-      proc: label.get(p.pid) ?? `pid ${p.pid}`,
+      proc: labelOf(labels, p.pid),
       bytes: p.bytes,
       path: peakFile(report.timeline.activity, p) ?? NO_FILE,
       label: `peak ${formatBytes(p.bytes)}`,
@@ -212,8 +215,11 @@ function datasets(report: Report, fileLabel: (path: string | null) => string): D
 
 const mib = (field: string) => ({ calculate: `datum.${field} / ${MIB}`, as: `${field}MiB` });
 
-/** The Vega-Lite spec of a report's charts. */
-export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): VegaLiteSpec {
+/**
+ * The Vega-Lite spec of a report's charts. A page that shows more of the report passes the context
+ * it worked out for itself, so nothing is computed twice.
+ */
+export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, context: ChartContext = chartContext(report)): VegaLiteSpec {
   const overview = options.overview ?? true;
   const timed = report.timeline.axis === 'seconds';
 
@@ -222,11 +228,12 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
   const top = report.files.filter((f) => f.heap.peak > 0 && onTimeline.has(f.path)).slice(0, TOP_FILES).map((f) => f.path);
   const topNames = shortNames(top);
   const fileLabel = (path: string | null): string => (path === null ? NO_FILE : topNames.get(path) ?? OTHER_FILES);
-  const data = datasets(report, fileLabel);
+  const data = datasets(report, context, fileLabel);
   const fileDomain = [...top.map((p) => topNames.get(p) as string), OTHER_FILES, NO_FILE];
   const fileRange = [...FILE_COLOURS.slice(0, top.length), '#9d9d9d', '#d4d4d4'];
 
-  const { heap: heapKind, kinds } = seriesKinds(report);
+  const heapKind = context.kinds.heap;
+  const kinds = seriesKinds(context.kinds, report.timeline.resident !== undefined);
   const dashes = [[1, 0], [4, 2], [2, 2], [8, 4], [8, 3, 2, 3]].slice(0, kinds.length);
   const procs = [...new Set(data.memory.map((m) => m.proc as string))];
 
@@ -339,15 +346,17 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}): Veg
     encoding: { x, y, text: { field: 'label' } },
   };
 
-  const peak = globalPeak(report);
+  const peak = context.peak;
   const subtitle = peak === null
     ? 'no memory changes in the trace'
     : `peak ${heapKind} ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
       (overview ? ' · drag on the overview below to zoom · click a legend entry to isolate it, an empty spot to show all' : '');
   const timeline = {
     title: {
-      text: report.input.format === 'ltrace'
-        ? 'Live requested bytes (malloc and friends) per process, with the file reads'
+      text: heapKind === 'requested'
+        ? context.kinds.mapped
+          ? 'Live requested bytes (malloc and friends), mapped and writable memory per process, with the file reads'
+          : 'Live requested bytes (malloc and friends) per process, with the file reads'
         : 'Heap and writable memory per process, with the file reads',
       subtitle,
       anchor: 'start',

@@ -254,6 +254,32 @@ test('fork returns the child: a copy of the heap, its frees its own', async () =
   assert.equal(warned(r, 'HT_UNKNOWN_FREE'), 0);
 });
 
+test('-S: a child that runs before its SYS_clone returns is the process the clone flags say', async () => {
+  const r = await run([
+    '1 malloc(100) = 0x1000',
+    '1 SYS_clone(0x1200011, 0, 0, 0 <unfinished ...>', // SIGCHLD | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID: a fork
+    '2 free(0x1000) = <void>',
+    '1 <... SYS_clone resumed> ) = 2',
+    '1 free(0x1000) = <void>',
+  ]);
+  assert.deepEqual(r.processes.map((p) => [p.pid, p.parentPid, p.threads]), [[1, null, [1]], [2, 1, [2]]]);
+  assert.equal(warned(r, 'HT_DOUBLE_FREE'), 0, 'each process frees its own copy');
+  assert.equal(warned(r, 'HT_LTRACE_GUESSED_THREAD'), 0);
+});
+
+test('-S: a pid taken for a thread, then returned by a SYS_clone without CLONE_THREAD, becomes a process', async () => {
+  const r = await run([
+    '1 malloc(100) = 0x1000',
+    '2 malloc(5) = 0x2000', // nothing announced pid 2 yet: taken for a thread of 1
+    '1 SYS_clone(0x1200011, 0, 0, 0) = 2',
+    '1 free(0x1000) = <void>',
+    '2 free(0x1000) = <void>',
+  ]);
+  assert.deepEqual(r.processes.map((p) => [p.pid, p.parentPid, p.threads]), [[1, null, [1]], [2, 1, [2]]]);
+  assert.equal(warned(r, 'HT_DOUBLE_FREE'), 0, 'the child frees its own copy');
+  assert.equal(heap(r, 2).end, 5);
+});
+
 test('property: any mix of ltrace fragments and noise never throws, keeps every line counted and the heap non-negative', async () => {
   const fc = (await import('fast-check')).default;
   const pieces = [

@@ -98,7 +98,11 @@ test('colours name the top files by heap peak, the rest are "other files", heap 
   }
   assert.ok(activity.some((a) => a['file'] === OTHER_FILES));
   // Three processes, one line each for heap and writable.
-  assert.deepEqual(new Set((spec.datasets['memory'] ?? []).map((m) => m['proc'])), new Set(['pid 10', 'pid 11', 'pid 12']));
+  const memory = spec.datasets['memory'] ?? [];
+  assert.deepEqual(new Set(memory.map((m) => m['proc'])), new Set(['pid 10', 'pid 11', 'pid 12']));
+  const lines = [...new Set(memory.map((m) => `${String(m['proc'])}: ${String(m['kind'])}`))].sort();
+  assert.deepEqual(lines, ['pid 10: heap', 'pid 10: writable', 'pid 11: heap', 'pid 11: writable', 'pid 12: heap', 'pid 12: writable']);
+  assert.deepEqual(spec.vconcat[0]?.layer?.[0]?.encoding?.strokeDash?.scale?.domain, ['heap', 'writable']);
 });
 
 test('short names stay distinct: more of the path where the last part collides', () => {
@@ -139,6 +143,7 @@ test('ltrace input is drawn as requested bytes, with the mapped and writable byt
   // Without -S lines there is nothing mapped or writable to draw: only the requested bytes.
   const plain = structuredClone(report);
   plain.timeline.series = plain.timeline.series.map(({ mapped: _m, ...rest }) => rest);
+  plain.processes = plain.processes.map(({ mapped: _m, overhead: _o, ...rest }) => rest);
   const kinds = new Set(((vegaLiteSpec(plain) as unknown as Spec).datasets['memory'] ?? []).map((m) => m['kind']));
   assert.deepEqual([...kinds], ['requested']);
 });
