@@ -43,6 +43,11 @@ export interface AnalyzeOptions {
   onEvent?: (e: ModelEvent) => void;
   /** Called for every heap or writable change, with the file it was charged to. */
   onChange?: (c: MemoryChange) => void;
+  /**
+   * Called once, before any input is read, with the model and attribution the analysis updates and
+   * a count of the trace events applied so far: `run` reads them on its own timers, costing nothing per event.
+   */
+  live?: (model: MemoryModel, attribution: Attribution, events: () => number) => void;
 }
 
 export interface MemoryChange {
@@ -122,6 +127,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     },
   });
   attribution.timeline = timeline;
+  options.live?.(model, attribution, () => order);
   const onEvent = options.onEvent;
   if (onEvent) {
     attribution.onCall((e: TraceEvent, th: ThreadState) =>

@@ -10,9 +10,11 @@ import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import { analyzeSources, type MemoryChange, type ModelEvent } from '../analyze.js';
+import { analyzeSources } from '../analyze.js';
+import type { Attribution } from '../attribute/attribution.js';
 import { HeaptraceError } from '../errors.js';
 import { MESSAGES, PROBLEMS } from '../messages.js';
+import type { MemoryModel, ProcessState } from '../model/model.js';
 import { streamSource } from '../parse/input.js';
 import type { Report } from '../report/types.js';
 import { openTracePipe, type TracePipe } from './pipe.js';
@@ -35,7 +37,7 @@ export interface SignalSource {
 export interface RunProgress {
   /** Seconds since the program started. */
   elapsed: number;
-  /** System calls the model has applied so far. */
+  /** Trace events (calls, exits, signals) the model has applied so far. */
   events: number;
   /** The process with the most heap now, or null before the first. */
   largest: { pid: number; heap: number } | null;
@@ -86,57 +88,53 @@ function startTicks(pid: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-/** Follows the traced processes from the model's calls: which pids exist, their heap, what costs most. */
-class Watch {
-  events = 0;
-  rootPid: number | null = null;
-  /** Processes believed alive (the model's process ids), with their current heap. */
-  readonly heap = new Map<number, number>();
-  /** Every thread or process id the trace named that has not ended with exit_group or exit. */
-  readonly ids = new Set<number>();
-  private readonly files = new Map<string, { net: number; peak: number }>();
-  costliest: { path: string; peak: number } | null = null;
+/**
+ * What the run reads of the analysis while it goes on, straight from the model and the attribution
+ * on its timers: the model already follows every thread to its end (exits, kills, execs), so no
+ * bookkeeping of its own, and nothing done per event.
+ */
+class Live {
+  private model: MemoryModel | null = null;
+  private attribution: Attribution | null = null;
+  /** Trace events the model has applied so far. */
+  events: () => number = () => 0;
 
-  onEvent = (e: ModelEvent): void => {
-    this.events++;
-    if (this.rootPid === null) this.rootPid = e.pid;
-    this.ids.add(e.pid);
-    this.ids.add(e.tid);
-    if (e.syscall === 'exit_group') {
-      this.heap.delete(e.pid);
-      this.ids.delete(e.pid);
-      this.ids.delete(e.tid);
-      return;
-    }
-    // A thread's own exit; its process lives on.
-    if (e.syscall === 'exit' && e.tid !== e.pid) {
-      this.ids.delete(e.tid);
-      return;
-    }
-    this.heap.set(e.pid, e.heap);
-    if ((e.syscall === 'clone' || e.syscall === 'clone3' || e.syscall === 'fork' || e.syscall === 'vfork') && e.ret !== null && e.ret > 0) {
-      this.ids.add(e.ret);
-    }
+  readonly attach = (model: MemoryModel, attribution: Attribution, events: () => number): void => {
+    this.model = model;
+    this.attribution = attribution;
+    this.events = events;
   };
 
-  /** Only wired when progress is shown: a running net and peak per file. */
-  onChange = (c: MemoryChange): void => {
-    if (c.file === null || c.dHeap === 0) return;
-    let f = this.files.get(c.file);
-    if (!f) {
-      f = { net: 0, peak: 0 };
-      this.files.set(c.file, f);
-    }
-    f.net += c.dHeap;
-    if (f.net > f.peak) {
-      f.peak = f.net;
-      if (this.costliest === null || f.peak > this.costliest.peak) this.costliest = { path: c.file, peak: f.peak };
-    }
-  };
+  /** The program: the first process of the trace, once its pid is known. */
+  get rootPid(): number | null {
+    const root = this.model?.order[0];
+    return root !== undefined && root.pidKnown ? root.pid : null;
+  }
+
+  /** Every thread id the trace has shown start and not yet end. */
+  ids(): number[] {
+    return this.model === null ? [] : [...this.model.threads.keys()];
+  }
+
+  /** The processes with a thread still running. */
+  processes(): Set<ProcessState> {
+    const procs = new Set<ProcessState>();
+    if (this.model !== null) for (const t of this.model.threads.values()) procs.add(t.proc);
+    return procs;
+  }
 
   largest(): { pid: number; heap: number } | null {
     let best: { pid: number; heap: number } | null = null;
-    for (const [pid, heap] of this.heap) if (best === null || heap > best.heap) best = { pid, heap };
+    for (const p of this.processes()) if (best === null || p.heap > best.heap) best = { pid: p.pid, heap: p.heap };
+    return best;
+  }
+
+  costliest(): { path: string; peak: number } | null {
+    let best: { path: string; peak: number } | null = null;
+    if (this.attribution === null) return best;
+    for (const f of this.attribution.files.values()) {
+      if (f.heap.peak > 0 && (best === null || f.heap.peak > best.peak)) best = { path: f.path, peak: f.heap.peak };
+    }
     return best;
   }
 }
@@ -205,7 +203,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     saved?.abort();
     throw err;
   }
-  const watch = new Watch();
+  const live = new Live();
   let interrupted: NodeJS.Signals | null = null;
   let child: ChildProcess | null = null;
   let straceStart: number | null = null;
@@ -213,9 +211,9 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupted ??= signal;
     // Ctrl-C already reached the whole process group; other signals were meant for heaptrace alone.
-    if (signal !== 'SIGINT' && watch.rootPid !== null) {
+    if (signal !== 'SIGINT' && live.rootPid !== null) {
       try {
-        process.kill(watch.rootPid, signal);
+        process.kill(live.rootPid, signal);
       } catch {
         // already gone
       }
@@ -227,7 +225,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
   const killLeftovers = (): number[] => {
     const killed: number[] = [];
     if (straceStart === null) return killed;
-    for (const id of watch.ids) {
+    for (const id of live.ids()) {
       const t = startTicks(id);
       if (t === null || t < straceStart || id === process.pid || id === child?.pid) continue;
       try {
@@ -240,7 +238,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     return killed;
   };
 
-  const sampler = o.smapsMs !== null ? new ResidentSampler(o.smapsMs, () => watch.heap.keys()) : null;
+  const sampler = o.smapsMs !== null ? new ResidentSampler(o.smapsMs, () => [...live.processes()].map((p) => p.pid)) : null;
   let progressTimer: NodeJS.Timeout | null = null;
   const began = Date.now();
   try {
@@ -287,7 +285,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     if (o.onProgress) {
       const show = o.onProgress;
       progressTimer = setInterval(
-        () => show({ elapsed: (Date.now() - began) / 1000, events: watch.events, largest: watch.largest(), costliest: watch.costliest }),
+        () => show({ elapsed: (Date.now() - began) / 1000, events: live.events(), largest: live.largest(), costliest: live.costliest() }),
         o.progressMs ?? 250,
       );
       progressTimer.unref();
@@ -298,8 +296,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
       report = await Promise.race([
         analyzeSources([streamSource(forAnalysis, `run: ${o.command[0] ?? ''}`)], {
           strict: o.strict,
-          onEvent: watch.onEvent,
-          ...(o.onProgress ? { onChange: watch.onChange } : {}),
+          live: live.attach,
         }),
         spawnError,
       ]);
@@ -309,7 +306,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
       killLeftovers();
       if (spawned.exitCode === null && spawned.signalCode === null) spawned.kill('SIGKILL');
       const status = await exited;
-      if (watch.events === 0 && (status.code ?? 0) !== 0 && !(err instanceof HeaptraceError && err.code === 'HT_RUN_FAILED')) {
+      if (live.events() === 0 && (status.code ?? 0) !== 0 && !(err instanceof HeaptraceError && err.code === 'HT_RUN_FAILED')) {
         throw new HeaptraceError('HT_RUN_FAILED', MESSAGES.straceExited(o.command[0] ?? '', status.code ?? -1));
       }
       throw err;
@@ -325,7 +322,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     }
     // strace waits for every tracee; any still alive means strace itself died and left them.
     const killedLeftovers = killLeftovers();
-    const root = watch.rootPid === null ? undefined : report.processes.find((p) => p.pid === watch.rootPid);
+    const root = live.rootPid === null ? undefined : report.processes.find((p) => p.pid === live.rootPid);
     const exit = root?.exit ?? { code: status.code, signal: status.signal };
     if (interrupted !== null || killedLeftovers.length > 0 || root?.exit === null || root === undefined) {
       report.input.partial = true;

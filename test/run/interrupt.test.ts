@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { MESSAGES } from '../../src/messages.js';
 import type { Report } from '../../src/report/types.js';
+import { probeStrace } from '../../src/run/strace.js';
 import { pythonExecutable, workDir } from '../helpers/trace.js';
 import { alive, eventually, spawnBin } from './helpers.js';
 
@@ -64,6 +66,10 @@ test('run: when strace dies, heaptrace kills the program it left and says so', a
   assert.equal(report.input.partial, true);
   // With strace's --kill-on-exit the kernel kills the program first; without it heaptrace does.
   if (!report.warnings.some((w) => w.code === 'HT_TRACER_DIED')) assert.fail(`no HT_TRACER_DIED warning: ${r.stderr}`);
+  if (!probeStrace(process.env['PATH']).killOnExit) {
+    // The program (and python's threads, if any) is the one process left: heaptrace killed it.
+    assert.match(r.stderr, new RegExp(`heaptrace: ${MESSAGES.tracerDied(1).replace(/[()]/g, '\\$&')}`));
+  }
 });
 
 test('run: SIGTERM to heaptrace alone is passed on to the program; the report is partial', async (t) => {
