@@ -168,8 +168,10 @@ export class MemoryModel {
       return main;
     }
     // A child that shows up before the clone/fork that made it has returned in its parent.
-    const spawn = this.requested ? this.spawns.findLast((s) => s.child === null) : this.spawns[this.spawns.length - 1];
-    if (spawn && spawn.child === null) {
+    // The latest call still without a child: with two unfinished, the first child to appear may
+    // belong to either, and the one after it must still find the other.
+    const spawn = this.spawns.findLast((s) => s.child === null);
+    if (spawn) {
       const child = this.createChild(spawn.parent, e.tid, spawn.flags, e);
       spawn.child = child;
       if (spawn.hint) {
