@@ -20,7 +20,8 @@ export interface RuleArgs extends RuleOptions {
   allowMissing: boolean;
   junit: string | undefined;
   baseline: string | undefined;
-  tolerance: string;
+  /** Undefined when not given (10%): so `run` can tell it was given without a rule. */
+  tolerance: string | undefined;
   updateBaseline: boolean;
 }
 
@@ -42,7 +43,7 @@ export function ruleOptions<T>(y: Argv<T>): Argv<T & RuleArgs> {
     .option('rules', { type: 'string', requiresArg: true, describe: 'read rules from a JSON FILE: {"rules": [{"kind", "glob", "limit"}, …]}' })
     .option('allow-missing', { type: 'boolean', default: false, describe: 'a file rule whose GLOB matches no file passes instead of failing' })
     .option('baseline', { type: 'string', requiresArg: true, describe: 'compare with a stored report (heaptrace report --json): each file\'s heap peak and each program\'s largest heap peak may exceed it only by --tolerance' })
-    .option('tolerance', { type: 'string', default: '10%', describe: 'how far above the baseline is still a pass: 10%, 64KiB, or 10%+64KiB' })
+    .option('tolerance', { type: 'string', describe: 'how far above the baseline is still a pass: 10%, 64KiB, or 10%+64KiB (default 10%)' })
     .option('update-baseline', { type: 'boolean', default: false, describe: 'write this trace\'s report to the --baseline FILE instead of comparing' })
     .option('junit', { type: 'string', requiresArg: true, describe: 'write JUnit XML to FILE ("-" for stdout), one testcase per rule' }) as unknown as Argv<
     T & RuleArgs
@@ -57,10 +58,31 @@ export interface RulePlan {
   baseline: Report | null;
 }
 
+const DEFAULT_TOLERANCE = '10%';
+
 /** True when the options state any rule, rules file or baseline. */
 export function hasRules(args: RuleArgs): boolean {
   return RULE_KINDS.some((k) => args[k] !== undefined) || args.rules !== undefined || args.baseline !== undefined;
 }
+
+/**
+ * For `run`, where rules are optional: the options that only qualify rules are a usage error
+ * without one, as they are in `check`, instead of being silently ignored.
+ */
+export function checkRulesGiven(args: RuleArgs): void {
+  if (hasRules(args)) return;
+  if (args.updateBaseline) throw new HeaptraceError('HT_USAGE', UPDATE_NEEDS_BASELINE);
+  const given = [
+    args.junit !== undefined && '--junit',
+    args.tolerance !== undefined && '--tolerance',
+    args.allowMissing && '--allow-missing',
+  ].filter((s) => s !== false);
+  if (given.length === 0) return;
+  const rules = [...RULE_KINDS.map((k) => `--${k}`), '--rules FILE', '--baseline FILE'].join(', ');
+  throw new HeaptraceError('HT_USAGE', `${given.join(', ')} ${given.length > 1 ? 'need' : 'needs'} a rule to apply to: ${rules}`);
+}
+
+const UPDATE_NEEDS_BASELINE = '--update-baseline needs --baseline FILE';
 
 /** Rules from the options, in kind order, then from --rules FILE. */
 async function collectRules(args: RuleArgs): Promise<Rule[]> {
@@ -95,8 +117,8 @@ async function readText(file: string): Promise<string> {
 export async function planRules(args: RuleArgs): Promise<RulePlan> {
   const rules = await collectRules(args);
   if (rules.length === 0 && args.baseline === undefined) throw new HeaptraceError('HT_USAGE', MESSAGES.noRules);
-  const tolerance = parseTolerance(args.tolerance);
-  if (args.updateBaseline && args.baseline === undefined) throw new HeaptraceError('HT_USAGE', '--update-baseline needs --baseline FILE');
+  const tolerance = parseTolerance(args.tolerance ?? DEFAULT_TOLERANCE);
+  if (args.updateBaseline && args.baseline === undefined) throw new HeaptraceError('HT_USAGE', UPDATE_NEEDS_BASELINE);
   const baseline =
     args.baseline !== undefined && !args.updateBaseline ? parseBaseline(args.baseline, await readText(args.baseline)) : null;
   return { rules, tolerance, baseline };

@@ -10,7 +10,7 @@ import { runTraced, signalExitCode, type ProgramStdio } from '../../run/session.
 import { formatResident, parseInterval } from '../../run/smaps.js';
 import { findExecutable, probeStrace } from '../../run/strace.js';
 import { checkOutputArgs, outputOptions, writeReport, type OutputArgs } from '../outputs.js';
-import { applyRules, hasRules, planRules, ruleOptions, type RuleArgs } from '../rules.js';
+import { applyRules, checkRulesGiven, hasRules, planRules, ruleOptions, type RuleArgs } from '../rules.js';
 import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
 
@@ -42,6 +42,7 @@ export async function runRun(args: RunArgs, stdio: Stdio): Promise<number> {
   if (program === undefined || program === '') throw new HeaptraceError('HT_USAGE', MESSAGES.noRunCommand);
   // Everything that can be wrong with the options fails before the program runs.
   checkOutputArgs(args);
+  checkRulesGiven(args);
   const plan = hasRules(args) ? await planRules(args) : null;
   const smapsMs = args.smaps !== undefined ? parseInterval(args.smaps) : null;
   const features = probeStrace(stdio.env.PATH);
