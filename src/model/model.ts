@@ -473,7 +473,8 @@ export class MemoryModel {
       proc.writablePeak = as.writable;
       proc.writablePeakTime = time;
     }
-    if (as.mapped > proc.mappedPeak) {
+    // strace input reports no mapped side (it is the heap there): skip the comparison on its hot path.
+    if (this.requested && as.mapped > proc.mappedPeak) {
       proc.mappedPeak = as.mapped;
       proc.mappedPeakTime = time;
     }
