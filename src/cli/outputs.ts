@@ -26,9 +26,25 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
     .option('top', { type: 'number', default: 15, describe: 'how many files the text summary lists' }) as unknown as Argv<T & OutputArgs>;
 }
 
-/** Outputs that cannot go together: a usage error before any work (run checks this before starting the program). */
-export function checkOutputArgs(args: OutputArgs): void {
-  const toStdout = [args.json === '-' && '--json -', args.vegaLite === '-' && '--vega-lite -'].filter((s) => s !== false);
+/** The outputs any command may name; `check` has only --json (its results) and --junit. */
+export interface OutputTargets {
+  json?: string | undefined;
+  vegaLite?: string | undefined;
+  junit?: string | undefined;
+  html?: string | undefined;
+  svg?: string | undefined;
+}
+
+/**
+ * Outputs that cannot go together: at most one on stdout, and the page and the image in files. A
+ * usage error before any work; every command calls it once, first (run: before starting the program).
+ */
+export function checkOutputArgs(args: OutputTargets): void {
+  const toStdout = [
+    args.json === '-' && '--json -',
+    args.vegaLite === '-' && '--vega-lite -',
+    args.junit === '-' && '--junit -',
+  ].filter((s) => s !== false);
   if (toStdout.length > 1) throw new HeaptraceError('HT_USAGE', `only one output can go to stdout, got ${toStdout.join(' and ')}`);
   for (const [option, target] of [['--html', args.html], ['--svg', args.svg]] as const) {
     if (target === '-') throw new HeaptraceError('HT_USAGE', `${option} needs a file name, got "-": the page and the image are written to files`);
@@ -40,7 +56,6 @@ export function checkOutputArgs(args: OutputArgs): void {
  * another output. `run` passes summary 'stderr': stdout belongs to the traced program.
  */
 export async function writeReport(report: Report, args: OutputArgs, stdio: Stdio, summary: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
-  checkOutputArgs(args);
   const toStdout = args.json === '-' || args.vegaLite === '-';
   if (args.json !== undefined) await writeOutput(stdio, args.json, JSON.stringify(report, null, 2) + '\n');
   if (args.vegaLite !== undefined) await writeOutput(stdio, args.vegaLite, JSON.stringify(vegaLiteSpec(report)) + '\n');

@@ -140,3 +140,13 @@ test('--junit escapes untrusted paths holding <>&"\' and control characters', ()
     assert.match(xml, /&lt;a href=&quot;x&quot;&gt;&amp;&apos;evil&apos;\\x01\.xml/);
     assert.equal(xml.match(/<failure /g)?.length, 2);
   }));
+
+test('--json - and --junit - cannot both take stdout: exit 2 before any trace is read', async () => {
+  const r = await runCli(['check', SPIKE, '--json', '-', '--junit', '-', '--max-heap', '64MiB']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /only one output can go to stdout, got --json - and --junit -/);
+  assert.equal(r.stdout, '');
+  const unread = await runCli(['check', '/nonexistent/trace.log', '--json', '-', '--junit', '-', '--max-heap', '64MiB']);
+  assert.equal(unread.code, 2);
+  assert.match(unread.stderr, /only one output can go to stdout/, 'the usage error comes before reading the trace');
+});

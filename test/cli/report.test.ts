@@ -153,6 +153,9 @@ test('only one output may take stdout, and --html/--svg need a file', async () =
   assert.equal(both.code, 2);
   assert.match(both.stderr, /only one output can go to stdout, got --json - and --vega-lite -/);
   assert.equal(both.stdout, '');
+  const unread = await runCli(['/nonexistent/trace.log', '--json', '-', '--vega-lite', '-']);
+  assert.equal(unread.code, 2);
+  assert.match(unread.stderr, /only one output can go to stdout/, 'the usage error comes before reading the trace');
   const html = await runCli([SPIKE, '--html', '-']);
   assert.equal(html.code, 2);
   assert.match(html.stderr, /--html needs a file name/);

@@ -33,3 +33,13 @@ test('run: --junit, --update-baseline, --tolerance and --allow-missing without a
   assert.equal(existsSync(marker), true);
   assert.equal(existsSync(join(dir, 'j.xml')), true);
 });
+
+test('run: --json - and --junit - cannot both take stdout; found before the program runs', async (t) => {
+  const dir = workDir(t, 'run-two-stdout', 'strace', 'python3');
+  if (dir === null) return;
+  const marker = join(dir, 'started');
+  const r = await runMain(['run', '--json', '-', '--junit', '-', '--max-heap', '1GiB', '--', pythonExecutable(), '-c', `open(${JSON.stringify(marker)}, "w")`]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /only one output can go to stdout, got --json - and --junit -/);
+  assert.equal(existsSync(marker), false, 'the program never ran');
+});

@@ -1,6 +1,7 @@
 // `heaptrace check [TRACE…] --max-delta GLOB=SIZE …`: hold the traces to rules. Exit 0 when every
 // rule holds, 1 when one fails, 2 on bad usage, a bad rule or unreadable input (SPEC §3).
 import type { Argv } from 'yargs';
+import { checkOutputArgs } from '../outputs.js';
 import { applyRules, planRules, ruleOptions, type RuleArgs } from '../rules.js';
 import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
@@ -11,7 +12,8 @@ export interface CheckArgs extends InputArgs, RuleArgs {
 }
 
 export async function runCheck(args: CheckArgs, stdio: Stdio): Promise<number> {
-  // Rules first: a typo in a rule fails fast, before reading a large trace.
+  // Outputs and rules first: a typo fails fast, before reading a large trace.
+  checkOutputArgs(args);
   const plan = await planRules(args);
   const report = await analyzeArgs(args, stdio);
   const passed = await applyRules(report, plan, args, stdio, { json: args.json, summary: stdio.stdout });

@@ -6,7 +6,7 @@ import { HeaptraceError } from '../../errors.js';
 import { resolveFiles, streamSource, type Source } from '../../parse/input.js';
 import { formatWarnings } from '../../report/text.js';
 import type { Report } from '../../report/types.js';
-import { outputOptions, writeReport, type OutputArgs } from '../outputs.js';
+import { checkOutputArgs, outputOptions, writeReport, type OutputArgs } from '../outputs.js';
 import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
 
@@ -51,6 +51,7 @@ export async function analyzeArgs(args: InputArgs, stdio: Stdio): Promise<Report
 }
 
 export async function runReport(args: ReportArgs, stdio: Stdio): Promise<number> {
+  checkOutputArgs(args);
   await writeReport(await analyzeArgs(args, stdio), args, stdio);
   return 0;
 }
