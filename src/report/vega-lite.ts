@@ -120,7 +120,7 @@ function peakFile(activity: readonly TimelineActivity[], peak: GlobalPeak): stri
     if (a.pid !== peak.pid || a.growth <= 0 || a.x > peak.x) continue;
     if (best === null || a.x >= best.x) best = a;
   }
-  return best?.path ?? null;
+  return best === null ? null : activityPath(best);
 }
 
 interface Datasets {
@@ -147,7 +147,12 @@ function drawnActivity(a: TimelineActivity): boolean {
   return a.reads > 0 || a.heap !== 0 || a.growth > 0;
 }
 
-function datasets(report: Report, context: ChartContext, fileLabel: (path: string | null) => string): Datasets {
+/** What an activity entry is about: its file, the sum of files its bucket could not list, or no file. */
+function activityPath(a: Pick<TimelineActivity, 'path' | 'summed'>): string {
+  return a.path ?? (a.summed ? OTHER_FILES : NO_FILE);
+}
+
+function datasets(report: Report, context: ChartContext, fileLabel: (a: TimelineActivity) => string): Datasets {
   const { kinds, labels } = context;
   const memory: Record<string, unknown>[] = [];
   for (const s of report.timeline.series) {
@@ -174,8 +179,8 @@ function datasets(report: Report, context: ChartContext, fileLabel: (path: strin
         t: a.x,
         pid: a.pid,
         proc: labelOf(labels, a.pid),
-        file: fileLabel(a.path),
-        path: a.path ?? NO_FILE,
+        file: fileLabel(a),
+        path: activityPath(a),
         change: a.heap,
         growth: a.growth,
         reads: a.reads,
@@ -227,7 +232,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
   const onTimeline = new Set(report.timeline.activity.map((a) => a.path));
   const top = report.files.filter((f) => f.heap.peak > 0 && onTimeline.has(f.path)).slice(0, TOP_FILES).map((f) => f.path);
   const topNames = shortNames(top);
-  const fileLabel = (path: string | null): string => (path === null ? NO_FILE : topNames.get(path) ?? OTHER_FILES);
+  const fileLabel = (a: TimelineActivity): string => (a.path === null ? activityPath(a) : topNames.get(a.path) ?? OTHER_FILES);
   const data = datasets(report, context, fileLabel);
   const fileDomain = [...top.map((p) => topNames.get(p) as string), OTHER_FILES, NO_FILE];
   const fileRange = [...FILE_COLOURS.slice(0, top.length), '#9d9d9d', '#d4d4d4'];

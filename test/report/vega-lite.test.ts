@@ -105,6 +105,17 @@ test('colours name the top files by heap peak, the rest are "other files", heap 
   assert.deepEqual(spec.vconcat[0]?.layer?.[0]?.encoding?.strokeDash?.scale?.domain, ['heap', 'writable']);
 });
 
+test('the sum of files a busy bucket could not list is drawn as "other files", heap charged to no file as "no file"', () => {
+  const report = sample('python-minidom');
+  const pid = report.timeline.series[0]?.pid ?? 0;
+  report.timeline.activity.push(
+    { x: 0.01, pid, path: null, summed: true, reads: 30, bytesRead: 3000, heap: 8192, growth: 8192 },
+    { x: 0.02, pid, path: null, summed: false, reads: 0, bytesRead: 0, heap: 4096, growth: 4096 },
+  );
+  const dots = ((vegaLiteSpec(report) as unknown as Spec).datasets['activity'] ?? []).filter((d) => d['path'] === OTHER_FILES || d['path'] === NO_FILE);
+  assert.deepEqual(dots.map((d) => [d['t'], d['file'], d['path']]).filter(([t]) => t === 0.01 || t === 0.02), [[0.01, OTHER_FILES, OTHER_FILES], [0.02, NO_FILE, NO_FILE]]);
+});
+
 test('short names stay distinct: more of the path where the last part collides', () => {
   const names = shortNames(['/a/x/conf.xml', '/b/x/conf.xml', '/c/y/conf.xml', '/d/other.txt', 'plain', '</script><b>']);
   assert.deepEqual([...names.values()], ['/a/x/conf.xml', '/b/x/conf.xml', '…/y/conf.xml', '…/other.txt', 'plain', '…/script><b>']);
