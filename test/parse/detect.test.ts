@@ -22,7 +22,11 @@ function recorder(): TraceParser {
 }
 
 test('every capture in the corpus is recognised: 0x-2x strace, 3x ltrace', () => {
-  for (const name of readdirSync(SHAPES).filter((f) => /^\d/.test(f))) {
+  const names = readdirSync(SHAPES).filter((f) => /^\d/.test(f));
+  // The corpus as committed: a missing folder or a renamed capture must not pass by checking nothing.
+  assert.equal(names.length, 54);
+  assert.equal(names.filter((f) => f.startsWith('3')).length, 9);
+  for (const name of names) {
     const expected = name.startsWith('3') ? 'ltrace' : 'strace';
     assert.equal(formatOf(readFileSync(shape(name), 'utf8')), expected, name);
   }

@@ -90,6 +90,7 @@ test('33: a segfault after the allocations: killed by SIGSEGV, the leak still co
   const r = await byName('33-ltrace-segv.txt');
   assert.equal(r.processes[0]?.exit?.signal, 'SIGSEGV');
   assert.equal(r.input.unparsed, 0);
+  assert.equal(r.processes[0]?.heap.end, LEAK, 'the leak outlives the crash');
 });
 
 test('34a (-i): return addresses are read past; calloc and strdup untraced, their frees unknown', async () => {

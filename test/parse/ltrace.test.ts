@@ -113,14 +113,24 @@ test('the program\'s PLT call and the libc symbol it enters (-e with -x) count o
 test('unfinished and resumed per pid, nested per thread; <no return ...> applies nothing', async () => {
   const r = await run([
     '[pid 7] malloc(64 <unfinished ...>',
-    '[pid 8] malloc(32 <unfinished ...>',
+    '[pid 8] fopen("/data/n.txt", "r" <unfinished ...>',
+    '[pid 8] malloc(32 <unfinished ...>', // nested inside pid 8's fopen
     '[pid 7] <... malloc resumed> ) = 0x1000',
     '[pid 8] <... malloc resumed> ) = 0x2000',
+    '[pid 8] <... fopen resumed> ) = 0x3000',
+    '[pid 8] fread(0x7ff, 1, 10, 0x3000) = 10', // the stream the outer call returned
     '[pid 7] free(0x1000 <no return ...>',
     '[pid 7] +++ killed by SIGSEGV +++',
   ]);
+  // Nothing announced pid 8: a thread of 7, so one process holds both blocks.
+  assert.equal(r.processes.length, 1);
+  assert.deepEqual(r.processes[0]?.threads, [7, 8]);
   const total = r.processes.reduce((s, p) => s + p.heap.end, 0);
   assert.equal(total, 96);
+  assert.equal(heap(r, 7).end, 96);
+  assert.equal(warned(r, 'HT_ORPHAN_RESUMED'), 0);
+  assert.equal(warned(r, 'HT_UNFINISHED_AT_END'), 0);
+  assert.equal(r.files.find((f) => f.path === '/data/n.txt')?.bytesRead, 10, 'the resumed fopen named its stream');
 });
 
 test('stdio and descriptors: fopen/fread, fgets, getline, getdelim, open/read/pread, openat, fdopen, freopen', async () => {
