@@ -6,7 +6,7 @@ import { HeaptraceError } from '../../errors.js';
 import { MESSAGES } from '../../messages.js';
 import { formatWarnings, printable } from '../../report/text.js';
 import { ProgressLine } from '../../run/progress.js';
-import { runTraced, signalExitCode, type ProgramStdio } from '../../run/session.js';
+import { runTraced, signalExitCode, type ProgramStdio, type RunResult } from '../../run/session.js';
 import { formatResident, parseInterval } from '../../run/smaps.js';
 import { findExecutable, probeStrace } from '../../run/strace.js';
 import { checkOutputArgs, outputOptions, writeReport, type OutputArgs } from '../outputs.js';
@@ -49,18 +49,23 @@ export async function runRun(args: RunArgs, stdio: Stdio): Promise<number> {
   if (findExecutable(program, stdio.env.PATH) === null) throw new HeaptraceError('HT_NO_COMMAND', MESSAGES.noCommand(program));
 
   const progress = stdio.stderrIsTTY && !args.quiet ? new ProgressLine(stdio.stderr) : null;
-  const result = await runTraced({
-    command,
-    features,
-    env: stdio.env,
-    stdio: programStdio(stdio),
-    strict: args.strict,
-    saveTrace: args.saveTrace,
-    smapsMs,
-    signals: stdio.signals,
-    onProgress: progress ? (p) => progress.update(p) : undefined,
-  });
-  progress?.clear();
+  let result: RunResult;
+  try {
+    result = await runTraced({
+      command,
+      features,
+      env: stdio.env,
+      stdio: programStdio(stdio),
+      strict: args.strict,
+      saveTrace: args.saveTrace,
+      smapsMs,
+      signals: stdio.signals,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+    });
+  } finally {
+    // A failed run's error message must not land at the end of a half-drawn progress line.
+    progress?.clear();
+  }
 
   const { report, exit } = result;
   if (!args.quiet) stdio.stderr.write(formatWarnings(report));
