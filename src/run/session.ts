@@ -4,7 +4,8 @@
 // Signals: strace, the program and heaptrace share the terminal's process group, so Ctrl-C reaches
 // the program exactly as without heaptrace; heaptrace only notes it and goes on reading until the
 // program has ended. strace blocks fatal signals itself (its default with -o FILE PROG). SIGTERM and
-// SIGHUP sent to heaptrace alone are passed on to the program.
+// SIGHUP sent to heaptrace alone are passed on to the program, once its pid is known if they come
+// before the first trace event.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -208,16 +209,29 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
   let child: ChildProcess | null = null;
   let straceStart: number | null = null;
 
+  /** Pass a signal on to the program; false while its pid is not known yet (no trace event so far). */
+  const forward = (signal: NodeJS.Signals): boolean => {
+    const pid = live.rootPid;
+    if (pid === null) return false;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+    return true;
+  };
+  /** Checks for the program's pid while a signal waits to be passed on. */
+  let pendingTimer: NodeJS.Timeout | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupted ??= signal;
     // Ctrl-C already reached the whole process group; other signals were meant for heaptrace alone.
-    if (signal !== 'SIGINT' && live.rootPid !== null) {
-      try {
-        process.kill(live.rootPid, signal);
-      } catch {
-        // already gone
-      }
-    }
+    if (signal === 'SIGINT' || forward(signal) || pendingTimer !== null) return;
+    // Before the first trace event: remembered, and passed on as soon as the program is known.
+    pendingTimer = setInterval(() => {
+      if (!forward(signal) || pendingTimer === null) return;
+      clearInterval(pendingTimer);
+      pendingTimer = null;
+    }, 10);
   };
   for (const s of INTERRUPTS) o.signals?.on(s, onSignal);
 
@@ -332,6 +346,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     return { report, exit, killedLeftovers };
   } finally {
     if (progressTimer !== null) clearInterval(progressTimer);
+    if (pendingTimer !== null) clearInterval(pendingTimer);
     sampler?.stop();
     for (const s of INTERRUPTS) o.signals?.off(s, onSignal);
     pipe.release();
