@@ -68,6 +68,7 @@ export class LtraceParser extends LineParser implements TraceParser {
   }
 
   end(): void {
+    this.noteTruncation(false);
     let open = 0;
     for (const stack of this.pending.values()) open += stack.length;
     if (open > 0) this.problems.add('HT_UNFINISHED_AT_END', `${this.source}:${this.lineNo}`, open);

@@ -47,6 +47,8 @@ export abstract class LineParser {
   truncated = false;
   protected readonly clock = new TraceClock();
   protected lineNo = 0;
+  /** The latest line counted unparsed (0: none). */
+  private lastUnparsed = 0;
 
   constructor(
     protected readonly emit: EventSink,
@@ -79,7 +81,18 @@ export abstract class LineParser {
     return line;
   }
 
+  /**
+   * At the end of the input: a last line left unexplained (unparsed, or `open`: still waiting for
+   * its continuation) in an input that ends without a newline was cut short, not malformed.
+   */
+  protected noteTruncation(open: boolean): void {
+    if (this.truncated && this.lineNo > 0 && (open || this.lastUnparsed === this.lineNo)) {
+      this.problems.add('HT_TRUNCATED', `${this.source}:${this.lineNo}`);
+    }
+  }
+
   protected markUnparsed(line: number): void {
+    this.lastUnparsed = line;
     this.counts.unparsed++;
     const where = `${this.source}:${line}`;
     if (this.counts.unparsedLines.length < KEEP_UNPARSED) this.counts.unparsedLines.push(where);

@@ -105,10 +105,9 @@ export class StraceParser extends LineParser implements TraceParser {
 
   /** The input is over: account for a split line still open and calls never resumed. */
   end(): void {
-    if (this.partial !== null) {
-      if (this.truncated && this.partialPieces === 1) this.problems.add('HT_TRUNCATED', `${this.source}:${this.partialLine}`);
-      this.abandonPartial();
-    }
+    // A partial of one piece is the last line itself (then partialLine is lineNo).
+    this.noteTruncation(this.partial !== null && this.partialPieces === 1);
+    if (this.partial !== null) this.abandonPartial();
     if (this.pending.size > 0) {
       this.problems.add('HT_UNFINISHED_AT_END', `${this.source}:${this.lineNo}`, this.pending.size);
       this.pending.clear();

@@ -290,6 +290,18 @@ test('-S: a pid taken for a thread, then returned by a SYS_clone without CLONE_T
   assert.equal(heap(r, 2).end, 5);
 });
 
+test('a log cut mid-line says so; a whole last line without its newline does not', async () => {
+  const cut = await analyze({ text: '1 malloc(100) = 0x1000\n1 free(0x10', name: 'l.txt' });
+  assert.equal(cut.input.format, 'ltrace');
+  assert.equal(cut.input.truncated, true);
+  assert.equal(cut.input.unparsed, 1);
+  assert.equal(warned(cut, 'HT_TRUNCATED'), 1);
+  assert.deepEqual(heap(cut), { peak: 100, end: 100 });
+  const whole = await analyze({ text: '1 malloc(100) = 0x1000\n1 free(0x1000) = <void>', name: 'l.txt' });
+  assert.equal(whole.input.unparsed, 0);
+  assert.equal(warned(whole, 'HT_TRUNCATED'), 0);
+});
+
 test('property: any mix of ltrace fragments and noise never throws, keeps every line counted and the heap non-negative', async () => {
   const fc = (await import('fast-check')).default;
   const pieces = [
