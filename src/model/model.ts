@@ -85,6 +85,8 @@ export interface ModelSink {
 
 interface PendingSpawn {
   parent: ThreadState;
+  /** The call that spawns: 'thread' for pthread_create, whose own clone (ltrace -S) may return first. */
+  effect: string | null;
   flags: number;
   /** The child adopted before the call returned, if one appeared. */
   child: ThreadState | null;
@@ -126,7 +128,7 @@ export class MemoryModel {
       case EVENT.SPAWN_START:
         // An ltrace pthread_create starts alongside its thread's hint from an earlier one that returned.
         if (e.effect === 'thread' || !this.spawns.some((s) => s.parent === thread)) {
-          this.spawns.push({ parent: thread, flags: e.flags, child: null });
+          this.spawns.push({ parent: thread, effect: e.effect, flags: e.flags, child: null });
         }
         return;
       case EVENT.EXITED:
@@ -454,7 +456,7 @@ export class MemoryModel {
     const pending = k >= 0 ? this.spawns[k] : undefined;
     if (pending && pending.child !== null) this.spawns.splice(k, 1);
     else if (pending) pending.hint = true;
-    else this.spawns.push({ parent: thread, flags: e.flags, child: null, hint: true });
+    else this.spawns.push({ parent: thread, effect: e.effect, flags: e.flags, child: null, hint: true });
   }
 
   /** A descriptor's name: the -y decoration when strace printed one, else the table, else fd:N. */
@@ -482,24 +484,33 @@ export class MemoryModel {
 
   private spawned(thread: ThreadState, e: TraceEvent): void {
     const k = this.spawns.findIndex((s) => s.parent === thread);
-    const pending = k >= 0 ? this.spawns.splice(k, 1)[0] : undefined;
+    const pending = k >= 0 ? this.spawns[k] : undefined;
+    // ltrace -S: the clone inside an unfinished pthread_create. Its spawn stays, with the child set,
+    // until pthread_create returns (threadCreated removes it) so that return leaves no hint behind
+    // for an unrelated pid to take.
+    const inCreate = pending !== undefined && pending.effect === 'thread' && !pending.hint && e.ret > 0;
+    if (pending && !inCreate) this.spawns.splice(k, 1);
     if (!(e.ret > 0)) return;
+    const child = this.spawnedChild(thread, e, pending);
+    if (inCreate && pending.child === null) pending.child = child;
+  }
+
+  /** The child a successful clone/fork returned: made now, or adopted before the call returned. */
+  private spawnedChild(thread: ThreadState, e: TraceEvent, pending: PendingSpawn | undefined): ThreadState {
     const existing = this.threads.get(e.ret);
-    if (existing) {
-      if (existing === pending?.child) return;
-      // ltrace -S: a pid taken for a thread by default, and its clone shows it was a process.
-      if (existing.guessed && !(e.flags & BITS.CLONE_THREAD)) {
-        const child = this.separate(existing, thread.proc);
-        this.notePeak(child.proc, e.time);
-        return;
-      }
-      // Seen before its parent's clone returned and not adopted: at least record who made it.
-      if (existing.proc.pid === e.ret && existing.proc.parentPid === null && existing.proc !== thread.proc) {
-        existing.proc.parentPid = thread.proc.pid;
-      }
-      return;
+    if (!existing) return this.createChild(thread, e.ret, e.flags, e);
+    if (existing === pending?.child) return existing;
+    // ltrace -S: a pid taken for a thread by default, and its clone shows it was a process.
+    if (existing.guessed && !(e.flags & BITS.CLONE_THREAD)) {
+      const child = this.separate(existing, thread.proc);
+      this.notePeak(child.proc, e.time);
+      return child;
     }
-    this.createChild(thread, e.ret, e.flags, e);
+    // Seen before its parent's clone returned and not adopted: at least record who made it.
+    if (existing.proc.pid === e.ret && existing.proc.parentPid === null && existing.proc !== thread.proc) {
+      existing.proc.parentPid = thread.proc.pid;
+    }
+    return existing;
   }
 
   private exec(thread: ThreadState, e: TraceEvent): void {

@@ -251,6 +251,21 @@ test('pthread_create announces a thread; a pid nobody announced is taken for a t
   assert.equal(warned(r, 'HT_LTRACE_GUESSED_THREAD'), 1, 'pid 3 only');
 });
 
+test('-S: pthread_create\'s own SYS_clone makes the thread; its return leaves nothing for an unrelated pid to take', async () => {
+  for (const early of [false, true]) {
+    const r = await run([
+      '1 pthread_create(0x7ffe, 0, 0x401196, 0 <unfinished ...>',
+      ...(early ? ['2 malloc(8) = 0x2000'] : []), // the thread runs before the clone returns
+      '1 SYS_clone(0x3d0f00, 0x7f00, 0x7f10, 0x7f20) = 2', // CLONE_VM|…|CLONE_THREAD|…
+      '1 <... pthread_create resumed> ) = 0',
+      '2 free(0x2000) = <void>',
+      '3 malloc(16) = 0x3000', // nothing announced pid 3
+    ]);
+    assert.deepEqual(r.processes.map((p) => p.threads), [[1, 2, 3]], `early: ${early}`);
+    assert.equal(warned(r, 'HT_LTRACE_GUESSED_THREAD'), 1, `pid 3 is a guess and said so (early: ${early})`);
+  }
+});
+
 test('fork returns the child: a copy of the heap, its frees its own', async () => {
   const r = await run([
     '1 malloc(100) = 0x1000',
