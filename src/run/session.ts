@@ -65,8 +65,13 @@ export interface RunOptions {
 export interface RunResult {
   /** Marked partial (input.partial, a warning) when interrupted or when strace ended first. */
   report: Report;
-  /** How the program (the first process in the trace) ended: its exit code, or the signal that killed it. */
-  exit: { code: number | null; signal: string | null };
+  /**
+   * How the program (the first process in the trace) ended: its exit code, or the signal that
+   * killed it; null when the trace never showed it end (strace died first), so it is unknown.
+   */
+  exit: { code: number | null; signal: string | null } | null;
+  /** How strace itself ended. */
+  tracer: { code: number | null; signal: string | null };
   /** Traced processes still alive when strace was gone, which heaptrace killed. */
   killedLeftovers: number[];
 }
@@ -337,13 +342,14 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     // strace waits for every tracee; any still alive means strace itself died and left them.
     const killedLeftovers = killLeftovers();
     const root = live.rootPid === null ? undefined : report.processes.find((p) => p.pid === live.rootPid);
-    const exit = root?.exit ?? { code: status.code, signal: status.signal };
+    // Never strace's status in the program's place: strace killed by SIGKILL is not the program's SIGKILL.
+    const exit = root?.exit ?? null;
     if (interrupted !== null || killedLeftovers.length > 0 || root?.exit === null || root === undefined) {
       report.input.partial = true;
       const code = interrupted !== null ? 'HT_INTERRUPTED' : 'HT_TRACER_DIED';
       report.warnings.push({ code, message: PROBLEMS[code], count: 1, lines: [] });
     }
-    return { report, exit, killedLeftovers };
+    return { report, exit, tracer: { code: status.code, signal: status.signal }, killedLeftovers };
   } finally {
     if (progressTimer !== null) clearInterval(progressTimer);
     if (pendingTimer !== null) clearInterval(pendingTimer);

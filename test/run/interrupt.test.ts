@@ -62,6 +62,10 @@ test('run: when strace dies, heaptrace kills the program it left and says so', a
   const r = await output;
   assert.ok(await eventually(() => !alive(pid)), 'the program does not outlive its tracer');
   assert.notEqual(r.code, 0);
+  // The program's status is unknown; strace's own SIGKILL is not passed off as the program's.
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /strace was killed by SIGKILL before .* ended: the program's exit status is unknown/);
+  assert.doesNotMatch(r.stderr, /was killed by SIGKILL \(exit status 137\)/);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
   assert.equal(report.input.partial, true);
   // With strace's --kill-on-exit the kernel kills the program first; without it heaptrace does.

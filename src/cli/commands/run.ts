@@ -2,7 +2,7 @@
 // it streams, write the report and hold it to check rules. The exit status is the program's (128+N
 // when a signal killed it), or 1 when a check rule fails; 2 for usage errors.
 import type { Argv } from 'yargs';
-import { HeaptraceError } from '../../errors.js';
+import { ERROR_CODES, HeaptraceError } from '../../errors.js';
 import { MESSAGES } from '../../messages.js';
 import { formatWarnings, printable } from '../../report/text.js';
 import { ProgressLine } from '../../run/progress.js';
@@ -22,6 +22,12 @@ export interface RunArgs extends OutputArgs, RuleArgs {
   smaps: string | undefined;
   strict: boolean;
   quiet: boolean;
+}
+
+/** The run's outcome when strace ended before the program's exit was seen; beside MESSAGES.tracerDied until the catalog takes it. */
+function tracerEnded(program: string, tracer: RunResult['tracer']): string {
+  const how = tracer.signal !== null ? `was killed by ${tracer.signal}` : `exited with ${tracer.code ?? '?'}`;
+  return `strace ${how} before ${program} ended: the program's exit status is unknown (exit status ${ERROR_CODES.HT_RUN_FAILED})`;
 }
 
 function programStdio(stdio: Stdio): ProgramStdio {
@@ -72,10 +78,16 @@ export async function runRun(args: RunArgs, stdio: Stdio): Promise<number> {
   await writeReport(report, args, stdio, 'stderr');
   if (args.smaps !== undefined && report.timeline.resident) stdio.stderr.write('\n' + formatResident(report.timeline.resident, args.smaps));
   if (result.killedLeftovers.length > 0) stdio.stderr.write(`heaptrace: ${MESSAGES.tracerDied(result.killedLeftovers.length)}\n`);
-  let code = exit.code ?? 0;
-  if (exit.signal !== null) {
+  let code: number;
+  if (exit === null) {
+    // The program's status is unknown: not 0, and not strace's status passed off as the program's.
+    code = ERROR_CODES.HT_RUN_FAILED;
+    stdio.stderr.write(`heaptrace: ${tracerEnded(printable(program), result.tracer)}\n`);
+  } else if (exit.signal !== null) {
     code = signalExitCode(exit.signal);
     stdio.stderr.write(`heaptrace: ${MESSAGES.killedBy(printable(program), exit.signal, code)}\n`);
+  } else {
+    code = exit.code ?? 0;
   }
   if (plan !== null) {
     const passed = await applyRules(report, plan, args, stdio, { summary: stdio.stderr });
@@ -99,7 +111,7 @@ export const runCommand = {
       .example('$0 run --json report.json --smaps 100ms --save-trace trace.gz -- ./app', 'the report with the resident view, and the raw trace kept')
       .epilog(
         'The summary, warnings and check results go to stderr: stdout, stdin and stderr belong to the program. ' +
-          'Exit status: the program\'s (128+N when killed by signal N); 1 when a check rule fails; 2 for usage errors or a missing strace; 127 when COMMAND is not found. ' +
+          'Exit status: the program\'s (128+N when killed by signal N); 1 when a check rule fails; 2 for usage errors, a missing strace, or strace dying before the program ended; 127 when COMMAND is not found. ' +
           'Ctrl-C reaches the program as usual; heaptrace then writes its reports marked partial. See docs/run.md.',
       ),
   handler: (ctx: CommandContext) => (argv: RunArgs) => {
