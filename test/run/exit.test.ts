@@ -84,11 +84,25 @@ test('run: strace missing is exit 2 with how to install it; a missing program is
   const nothing = await runMain(['run']);
   assert.equal(nothing.code, 2);
   assert.match(nothing.stderr, /run needs a program/);
-  const badInterval = await runMain(['run', '--smaps', 'often', '--', 'true']);
+});
+
+test('run: a bad interval or a bad rule fails before the program runs', async (t) => {
+  const dir = workDir(t, 'run-bad-options', 'strace', 'python3');
+  if (dir === null) return;
+  const marker = join(dir, 'started');
+  const program = ['--', pythonExecutable(), '-c', `open(${JSON.stringify(marker)}, "w")`];
+  const badInterval = await runMain(['run', '--smaps', 'often', ...program]);
   assert.equal(badInterval.code, 2);
   assert.match(badInterval.stderr, /an interval is a number with ms, s or m/);
-  const badRule = await runMain(['run', '--max-delta', 'x=12QB', '--', 'true']);
+  assert.equal(existsSync(marker), false, 'the program never ran');
+  const badRule = await runMain(['run', '--max-delta', 'x=12QB', ...program]);
   assert.equal(badRule.code, 2);
+  assert.match(badRule.stderr, /--max-delta "x=12QB": got "12QB": sizes are a number with B, kB, MB, GB, KiB, MiB or GiB/);
+  assert.equal(existsSync(marker), false, 'the program never ran');
+  // The same program with good options does run: the marker tells.
+  const ok = await runMain(['run', '-q', '--smaps', '50ms', '--max-delta', 'x=12MiB', '--allow-missing', ...program]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(existsSync(marker), true);
 });
 
 test('run: an unwritable --save-trace fails before the program starts; no pipe is left in the temporary folder', async (t) => {
