@@ -6,12 +6,13 @@
 // /proc/self/status with a single read(2); the kernel computes VmData during that read, so the
 // read event of the status file is the point of the trace each printed number belongs to.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { analyze, type AnalyzeInput, type FileReport, type ModelEvent, type Report } from '../../src/index.js';
+import { findExecutable } from '../../src/run/strace.js';
 
 /** A model event as the `onEvent` callback of `analyze` gave it. */
 export type TracedEvent = ModelEvent;
@@ -19,19 +20,9 @@ export type TracedEvent = ModelEvent;
 // ---------------------------------------------------------------------------------------------
 // Tools
 
-/** The absolute path of an executable found on PATH, or null. */
+/** The absolute path of an executable found on PATH, or null: the same search `heaptrace run` makes. */
 export function which(name: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
+  return findExecutable(name, process.env['PATH']);
 }
 
 const toolCache = new Map<string, string | null>();

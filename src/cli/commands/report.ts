@@ -10,10 +10,14 @@ import { checkOutputArgs, outputOptions, writeReport, type OutputArgs } from '..
 import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
 
-export interface InputArgs {
-  trace: string[];
+/** How input problems are treated: shared by every command that analyses a trace, `run` included. */
+export interface ProblemArgs {
   strict: boolean;
   quiet: boolean;
+}
+
+export interface InputArgs extends ProblemArgs {
+  trace: string[];
 }
 
 export interface ReportArgs extends InputArgs, OutputArgs {}
@@ -44,9 +48,14 @@ export function sourcesFor(args: InputArgs, stdio: Stdio): Source[] {
   return resolveFiles(args.trace).map((s) => (s.name === '-' ? streamSource(stdio.stdin, '-') : s));
 }
 
+/** The report's warnings on stderr, once per kind, unless --quiet. */
+export function writeWarnings(report: Report, args: ProblemArgs, stdio: Stdio): void {
+  if (!args.quiet) stdio.stderr.write(formatWarnings(report));
+}
+
 export async function analyzeArgs(args: InputArgs, stdio: Stdio): Promise<Report> {
   const report = await analyzeSources(sourcesFor(args, stdio), { strict: args.strict });
-  if (!args.quiet) stdio.stderr.write(formatWarnings(report));
+  writeWarnings(report, args, stdio);
   return report;
 }
 

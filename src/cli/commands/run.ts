@@ -4,7 +4,7 @@
 import type { Argv } from 'yargs';
 import { ERROR_CODES, HeaptraceError } from '../../errors.js';
 import { MESSAGES } from '../../messages.js';
-import { formatWarnings, printable } from '../../report/text.js';
+import { printable } from '../../report/text.js';
 import { ProgressLine } from '../../run/progress.js';
 import { runTraced, signalExitCode, type ProgramStdio, type RunResult } from '../../run/session.js';
 import { formatResident, parseInterval } from '../../run/smaps.js';
@@ -13,15 +13,14 @@ import { checkOutputArgs, outputOptions, writeReport, type OutputArgs } from '..
 import { applyRules, checkRulesGiven, hasRules, planRules, ruleOptions, type RuleArgs } from '../rules.js';
 import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
+import { writeWarnings, type ProblemArgs } from './report.js';
 
-export interface RunArgs extends OutputArgs, RuleArgs {
+export interface RunArgs extends OutputArgs, RuleArgs, ProblemArgs {
   command: string[] | undefined;
   _: Array<string | number>;
   '--'?: string[] | undefined;
   saveTrace: string | undefined;
   smaps: string | undefined;
-  strict: boolean;
-  quiet: boolean;
 }
 
 /** The run's outcome when strace ended before the program's exit was seen; beside MESSAGES.tracerDied until the catalog takes it. */
@@ -74,7 +73,7 @@ export async function runRun(args: RunArgs, stdio: Stdio): Promise<number> {
   }
 
   const { report, exit } = result;
-  if (!args.quiet) stdio.stderr.write(formatWarnings(report));
+  writeWarnings(report, args, stdio);
   await writeReport(report, args, stdio, 'stderr');
   if (args.smaps !== undefined && report.timeline.resident) stdio.stderr.write('\n' + formatResident(report.timeline.resident, args.smaps));
   if (result.killedLeftovers.length > 0) stdio.stderr.write(`heaptrace: ${MESSAGES.tracerDied(result.killedLeftovers.length)}\n`);
