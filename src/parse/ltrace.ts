@@ -9,10 +9,11 @@
 // stack. What the calls mean comes from grammars/libcalls.json (and syscalls.json for -S lines).
 import { EVENT, TraceEvent } from './events.js';
 import {
-  BITS, isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
+  isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
 } from './grammar.js';
-import { ArgScan, CH, decodeQuoted, isDigit, returnAt, pageUp, parseIntAt, skipString } from './scan.js';
+import { ArgScan, CH, decodeQuoted, isDigit, returnAt, pageUp, parseIntAt, skipString, UNFINISHED } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
+import { decodeSyscallArgs, effectFlags, spawnFlags } from './syscall-args.js';
 
 interface Pending {
   /** The call's name as its "<... NAME resumed>" line will give it (library decorations removed). */
@@ -23,7 +24,6 @@ interface Pending {
   heap: boolean;
 }
 
-const UNFINISHED = '<unfinished ...>';
 const NO_RETURN = '<no return ...>';
 /** -S prints system call returns raw: -4095 … -1 (or the same as an unsigned address) are -errno. */
 const MAX_ERRNO = 4095;
@@ -246,8 +246,7 @@ export class LtraceParser extends LineParser implements TraceParser {
           e.type = EVENT.SPAWN_START;
           e.name = spawner.name;
           e.effect = spawner.effect;
-          e.flags = spawner.effect === 'clone' ? this.num(line, (spawner as SyscallDef).args.flags) : spawnFlags(spawner.effect);
-          if (Number.isNaN(e.flags)) e.flags = 0;
+          e.flags = sysDef !== undefined ? spawnFlags(sysDef, line.slice(open + 1, argsEnd)) : effectFlags(spawner.effect);
           this.send(e);
         }
         return Status.Parsed;
@@ -265,7 +264,7 @@ export class LtraceParser extends LineParser implements TraceParser {
     const ret = line.startsWith('<void>', i) ? NaN : parseIntAt(line, i);
     const e = this.start(tid, time);
     if (sysDef !== undefined) {
-      if (!this.syscallEvent(e, sysDef, line, ret)) return this.badArgs();
+      if (!this.syscallEvent(e, sysDef, line, ret, open, close)) return this.badArgs();
       return this.send(e);
     }
     const def = lib as LibcallDef;
@@ -376,12 +375,12 @@ export class LtraceParser extends LineParser implements TraceParser {
       }
       case 'thread':
         e.failed = ret !== 0;
-        e.flags = spawnFlags(def.effect);
+        e.flags = effectFlags(def.effect);
         return true;
       case 'fork':
       case 'vfork':
         e.failed = !(ret >= 0);
-        e.flags = spawnFlags(def.effect);
+        e.flags = effectFlags(def.effect);
         return true;
       default:
         return true;
@@ -411,52 +410,15 @@ export class LtraceParser extends LineParser implements TraceParser {
     return Buffer.byteLength(s, 'utf8');
   }
 
-  /** An -S line's raw integers, for the address-space model (SPEC §1 effects). */
-  private syscallEvent(e: TraceEvent, def: SyscallDef, line: string, ret: number): boolean {
+  /** An -S line: the arguments decode as strace's do; only the failure rule is ltrace's own. */
+  private syscallEvent(e: TraceEvent, def: SyscallDef, line: string, ret: number, open: number, close: number): boolean {
     e.name = def.name;
     e.effect = def.effect;
     e.ret = ret;
+    // -S prints returns raw: -errno, or the same as an unsigned address.
     e.failed = Number.isNaN(ret) || (ret < 0 && ret >= -MAX_ERRNO) || ret >= ERRNO_AS_ADDRESS;
-    const a = def.args;
-    e.addr = this.num(line, a.addr);
-    e.length = this.num(line, a.length);
-    switch (def.effect) {
-      case 'map':
-        e.prot = this.num(line, a.prot);
-        e.flags = this.num(line, a.flags);
-        // ltrace shows four arguments: the descriptor is usually not among them (NaN: not shown).
-        e.fd = this.num(line, a.fd);
-        return !Number.isNaN(e.length) && !Number.isNaN(e.prot) && !Number.isNaN(e.flags);
-      case 'protect':
-        e.prot = this.num(line, a.prot);
-        return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.prot);
-      case 'remap':
-        e.newLength = this.num(line, a.newLength);
-        e.flags = this.num(line, a.flags);
-        if (Number.isNaN(e.flags)) e.flags = 0;
-        return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.newLength);
-      case 'unmap':
-      case 'advise':
-        return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
-      case 'clone':
-        e.flags = this.num(line, a.flags);
-        if (Number.isNaN(e.flags)) e.flags = 0;
-        return true;
-      case 'fork':
-      case 'vfork':
-        e.flags = spawnFlags(def.effect);
-        return true;
-      default:
-        return true;
-    }
+    return decodeSyscallArgs(e, def, line, this.args, open, close);
   }
-}
-
-/** The clone flags a spawning library call implies. */
-function spawnFlags(effect: string): number {
-  if (effect === 'thread') return BITS.CLONE_VM | BITS.CLONE_THREAD | BITS.CLONE_FILES;
-  if (effect === 'vfork') return BITS.CLONE_VM | BITS.CLONE_VFORK;
-  return 0;
 }
 
 /** posix_memalign's out-parameter, when ltrace shows what it points to ("[0x…]"); NaN otherwise. */

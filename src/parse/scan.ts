@@ -72,6 +72,9 @@ function skipComment(s: string, i: number): number {
  * model needs are split in the same pass that finds their close. One object is reused per parser:
  * no allocation per line.
  */
+/** What strace and ltrace print after the arguments of a call another line will finish. */
+export const UNFINISHED = '<unfinished ...>';
+
 export class ArgScan {
   /** Argument k spans bounds[2k] to bounds[2k+1]. */
   bounds = new Int32Array(32);

@@ -6,12 +6,12 @@
 // interleaved from elsewhere (2>&1 captures; joined with its continuation), the timestamp kind,
 // and whether we are inside a -c/-C summary table.
 import { EVENT, TraceEvent } from './events.js';
-import { BITS, CLONE, isSpawn, lookupSyscall, MAP, MREMAP, OPEN, PROT, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
+import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, decodeQuoted, decorationOf, isDigit, isNameChar, namedValue, parseFlags, parseIntAt, returnAt,
-  ArgScan, skipAngle, splitArgs, unescapeBytes,
+  CH, decorationOf, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
+import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
 
 
 
@@ -32,7 +32,6 @@ interface Pending {
   args: string | null;
 }
 
-const UNFINISHED = '<unfinished ...>';
 const DETACHED = '<detached ...>';
 
 export class StraceParser extends LineParser implements TraceParser {
@@ -389,7 +388,7 @@ export class StraceParser extends LineParser implements TraceParser {
       e.failed = e.ret < 0 && ((ec >= CH.A_UP && ec <= CH.Z_UP) || ec === CH.LPAREN);
       if (Number.isNaN(e.ret)) return Status.Unparsed;
     }
-    if (!this.decodeArgs(e, def, line, open, close)) {
+    if (!decodeSyscallArgs(e, def, line, this.args, open, close)) {
       this.problems.add('HT_BAD_ARGS', `${this.source}:${this.lineNo}`);
       return Status.Parsed;
     }
@@ -406,144 +405,10 @@ export class StraceParser extends LineParser implements TraceParser {
     e.comm = comm;
     e.name = def.name;
     e.effect = def.effect;
-    e.flags = this.spawnFlags(def, args);
+    e.flags = spawnFlags(def, args);
     e.source = this.source;
     e.line = this.lineNo;
     this.counts.events++;
     this.emit(e);
   }
-
-  private spawnFlags(def: SyscallDef, args: string): number {
-    if (def.effect === 'vfork') return BITS.CLONE_VM | BITS.CLONE_VFORK;
-    if (def.effect === 'fork') return 0;
-    const named = def.namedFlags ? namedValue(args, def.namedFlags) : null;
-    if (named !== null) return parseFlags(named, CLONE);
-    const pos = def.args.flags;
-    if (pos === undefined) return 0;
-    const parts = splitArgs(args, 0, args.length);
-    return parseFlags(parts[pos] ?? '', CLONE);
-  }
-
-  private has(pos: number | undefined): pos is number {
-    return pos !== undefined && pos < this.args.count;
-  }
-
-  private num(line: string, pos: number | undefined): number {
-    return this.has(pos) ? parseIntAt(line, this.args.bounds[2 * pos] as number) : NaN;
-  }
-
-  private flagsAt(line: string, pos: number | undefined, table: Readonly<Record<string, number>>): number {
-    const b = this.args.bounds;
-    return this.has(pos) ? parseFlags(line, table, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
-  }
-
-  private decorationAt(line: string, pos: number | undefined): string | null {
-    const b = this.args.bounds;
-    return this.has(pos) ? decorationOf(line, b[2 * pos] as number, b[2 * pos + 1] as number) : null;
-  }
-
-  private textAt(line: string, pos: number | undefined): string | undefined {
-    const b = this.args.bounds;
-    return this.has(pos) ? line.slice(b[2 * pos] as number, b[2 * pos + 1] as number) : undefined;
-  }
-
-  /**
-   * Fill the event's fields from the arguments the grammar names (bounds from this.args, set by
-   * the scan that found the call's close). False when a needed one is unreadable.
-   */
-  private decodeArgs(e: TraceEvent, def: SyscallDef, line: string, open: number, close: number): boolean {
-    const a = def.args;
-    if (isSpawn(def)) {
-      e.flags = this.spawnFlags(def, line.slice(open + 1, close));
-      return true;
-    }
-    switch (def.effect) {
-      case 'brk':
-        e.addr = this.num(line, a.addr);
-        return true;
-      case 'map':
-        e.addr = this.num(line, a.addr);
-        e.length = this.num(line, a.length);
-        e.prot = this.flagsAt(line, a.prot, PROT);
-        e.flags = this.flagsAt(line, a.flags, MAP);
-        e.fd = this.num(line, a.fd);
-        e.fdName = e.fd >= 0 ? this.decorationAt(line, a.fd) : null;
-        return !Number.isNaN(e.length);
-      case 'unmap':
-      case 'advise':
-        e.addr = this.num(line, a.addr);
-        e.length = this.num(line, a.length);
-        return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
-      case 'protect':
-        e.addr = this.num(line, a.addr);
-        e.length = this.num(line, a.length);
-        e.prot = this.flagsAt(line, a.prot, PROT);
-        return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
-      case 'remap':
-        e.addr = this.num(line, a.addr);
-        e.length = this.num(line, a.length);
-        e.newLength = this.num(line, a.newLength);
-        e.flags = this.flagsAt(line, a.flags, MREMAP);
-        return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.newLength);
-      case 'self':
-      case 'exit':
-      case 'exitGroup':
-        e.code = this.num(line, a.code);
-        return true;
-      case 'exec': {
-        const p = this.textAt(line, a.path);
-        e.path = p === undefined ? null : decodeQuoted(p);
-        const argv = this.textAt(line, a.argv);
-        e.argv = argv === undefined ? null : decodeArgv(argv);
-        return true;
-      }
-      case 'open': {
-        const p = this.textAt(line, a.path);
-        e.path = p === undefined ? null : decodeQuoted(p);
-        const named = def.namedFlags === null ? null : namedValue(line.slice(open + 1, close), def.namedFlags);
-        e.flags = named === null ? this.flagsAt(line, a.flags, OPEN) : parseFlags(named, OPEN);
-        return e.path !== null;
-      }
-      case 'close':
-      case 'read':
-      case 'accept':
-      case 'dup':
-      case 'fcntl':
-        e.fd = this.num(line, a.fd);
-        e.fdName = this.decorationAt(line, a.fd);
-        if (a.newFd !== undefined) e.newFd = this.num(line, a.newFd);
-        if (def.effect === 'dup' || def.effect === 'accept') e.flags = this.flagsAt(line, a.flags, OPEN);
-        if (a.cmd !== undefined) {
-          const cmd = this.textAt(line, a.cmd) ?? '';
-          e.flags = cmd.startsWith('F_DUPFD_CLOEXEC') ? BITS.F_DUPFD_CLOEXEC : cmd.startsWith('F_DUPFD') ? BITS.F_DUPFD : parseIntAt(cmd);
-        }
-        return !Number.isNaN(e.fd);
-      case 'pipe': {
-        const list = this.textAt(line, a.fds) ?? '';
-        const inner = list.startsWith('[') ? splitArgs(list, 1, list.length - 1) : [];
-        e.fds = inner.map((x) => parseIntAt(x));
-        e.fdNames = inner.map((x) => decorationOf(x));
-        e.flags = this.flagsAt(line, a.flags, OPEN);
-        return true;
-      }
-      case 'socket':
-        e.path = this.textAt(line, a.domain) ?? null;
-        return true;
-      default:
-        return true;
-    }
-  }
-}
-
-/** ["echo", "from-vfork"] as printed by strace (possibly abbreviated with ...), decoded. */
-function decodeArgv(text: string): string[] | null {
-  if (!text.startsWith('[')) return null;
-  const end = text.lastIndexOf(']');
-  const items = splitArgs(text, 1, end < 0 ? text.length : end);
-  const out: string[] = [];
-  for (const item of items) {
-    const s = decodeQuoted(item);
-    if (s !== null) out.push(s);
-  }
-  return out;
 }

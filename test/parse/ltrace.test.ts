@@ -317,6 +317,28 @@ test('a log cut mid-line says so; a whole last line without its newline does not
   assert.equal(warned(whole, 'HT_TRUNCATED'), 0);
 });
 
+test('-S lines decode as strace\'s (one shared decoder): the same calls, raw or named, give the same memory', async () => {
+  const strace = await analyze({ text: [
+    'mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7f0000000000',
+    'mprotect(0x7f0000001000, 8388608, PROT_READ|PROT_WRITE) = 0',
+    'mremap(0x7f0000001000, 8388608, 16777216, MREMAP_MAYMOVE) = 0x7e0000000000',
+    'munmap(0x7f0000000000, 4096) = 0',
+    'mmap(NULL, 65536, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7d0000000000',
+  ].join('\n') + '\n' });
+  const r = await run([
+    '1 malloc(1) = 0x10',
+    '1 SYS_mmap(0, 0x801000, 0, 0x20022) = 0x7f0000000000',
+    '1 SYS_mprotect(0x7f0000001000, 8388608, 3) = 0',
+    '1 SYS_mremap(0x7f0000001000, 8388608, 16777216, 1) = 0x7e0000000000',
+    '1 SYS_munmap(0x7f0000000000, 4096) = 0',
+    '1 SYS_mmap(0, 65536, 3, 0x22) = 0x7d0000000000',
+  ]);
+  const moved = 16 * 1024 * 1024 + 65536; // the remapped 16 MiB, writable, and the new 64 KiB
+  assert.equal(strace.processes[0]?.writable.end, moved);
+  assert.equal(r.processes[0]?.writable.end, moved);
+  assert.equal(r.processes[0]?.mapped?.end, strace.processes[0]?.heap.end);
+});
+
 test('property: any mix of ltrace fragments and noise never throws, keeps every line counted and the heap non-negative', async () => {
   const fc = (await import('fast-check')).default;
   const pieces = [
