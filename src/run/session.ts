@@ -117,16 +117,21 @@ class Live {
     return root !== undefined && root.pidKnown ? root.pid : null;
   }
 
-  /** Every thread id the trace has shown start and not yet end. */
-  ids(): number[] {
-    return this.model === null ? [] : [...this.model.threads.keys()];
+  /** Per process with a thread still running, the ids of those threads. */
+  threadsByProcess(): Map<ProcessState, number[]> {
+    const by = new Map<ProcessState, number[]>();
+    if (this.model === null) return by;
+    for (const [tid, t] of this.model.threads) {
+      const ids = by.get(t.proc);
+      if (ids) ids.push(tid);
+      else by.set(t.proc, [tid]);
+    }
+    return by;
   }
 
   /** The processes with a thread still running. */
-  processes(): Set<ProcessState> {
-    const procs = new Set<ProcessState>();
-    if (this.model !== null) for (const t of this.model.threads.values()) procs.add(t.proc);
-    return procs;
+  processes(): Iterable<ProcessState> {
+    return this.threadsByProcess().keys();
   }
 
   largest(): { pid: number; heap: number } | null {
@@ -244,14 +249,19 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
   const killLeftovers = (): number[] => {
     const killed: number[] = [];
     if (straceStart === null) return killed;
-    for (const id of live.ids()) {
-      const t = startTicks(id);
-      if (t === null || t < straceStart || id === process.pid || id === child?.pid) continue;
-      try {
-        process.kill(id, 'SIGKILL');
-        killed.push(id);
-      } catch {
-        // exited meanwhile
+    for (const [proc, tids] of live.threadsByProcess()) {
+      // One kill per process, by its pid; a process whose first thread has ended is a zombie
+      // leader (no start time to check), and any of its running threads names it as well.
+      for (const id of [proc.pid, ...tids]) {
+        const t = startTicks(id);
+        if (t === null || t < straceStart || id === process.pid || id === child?.pid) continue;
+        try {
+          process.kill(id, 'SIGKILL');
+          killed.push(proc.pid);
+          break;
+        } catch {
+          // exited meanwhile
+        }
       }
     }
     return killed;

@@ -76,6 +76,20 @@ test('run: when strace dies, heaptrace kills the program it left and says so', a
   }
 });
 
+test('run: when strace dies, a program with threads is killed once, as one process', async (t) => {
+  const dir = workDir(t, 'run-tracer-dies-threads', 'strace', 'python3');
+  if (dir === null) return;
+  const threaded = `import threading, time\nfor _ in range(3): threading.Thread(target=time.sleep, args=(120,), daemon=True).start()\n${SLEEPER}`;
+  const { child, output, lines } = spawnBin(['run', '--', pythonExecutable(), '-c', threaded], dir);
+  t.after(() => killGroup(child.pid));
+  const [pid, tracer] = (await firstLine(lines, 'PIDS')).map(Number) as [number, number];
+  process.kill(tracer, 'SIGKILL');
+  const r = await output;
+  assert.ok(await eventually(() => !alive(pid)), 'the program does not outlive its tracer');
+  assert.equal(r.code, 2, r.stderr);
+  if (!probeStrace(process.env['PATH']).killOnExit) assert.match(r.stderr, /heaptrace killed the 1 traced process\(es\)/);
+});
+
 test('run: SIGTERM to heaptrace alone is passed on to the program; the report is partial', async (t) => {
   const dir = workDir(t, 'run-sigterm', 'strace', 'python3');
   if (dir === null) return;
