@@ -15,7 +15,7 @@ import { TimestampReader } from './parse/clock.js';
 import { emptyCounts, type LineCounts, type TraceParser } from './parse/parser.js';
 import { StraceParser } from './parse/strace.js';
 import { Problems } from './problems.js';
-import { buildReport } from './report/build.js';
+import { buildReport, rel } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
 import { findFile } from './check/assert.js';
 
@@ -117,8 +117,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   const t = (e: TraceEvent): number | null => {
     if (Number.isNaN(e.time)) return null;
     if (start === Infinity) for (const p of parsers) if (p.firstTime < start) start = p.firstTime;
-    if (start === Infinity) return null;
-    return Math.round((e.time - start) * 1e6) / 1e6;
+    return start === Infinity ? null : rel(e.time, start);
   };
   const timeline = new Timeline({
     x: (e) => t(e) ?? order,

@@ -47,6 +47,10 @@ export const MESSAGES = {
   killedBy: (command: string, signal: string, code: number) => `${command} was killed by ${signal} (exit status ${code})`,
   tracerDied: (count: number) =>
     `strace ended before the program did; heaptrace killed the ${count} traced process(es) it left running`,
+  tracerEnded: (program: string, how: string, code: number) =>
+    `strace ${how} before ${program} ended: the program's exit status is unknown (exit status ${code})`,
+  saveTraceFailed: (file: string, why: string) =>
+    `--save-trace ${file} could not be written (${why}): the saved trace is incomplete; the report is not affected`,
 } as const;
 
 /** Problems counted in the input: the code, and the sentence shown once per kind on stderr and in the JSON. */

@@ -21,7 +21,8 @@ export interface InputFacts {
   syscalls?: boolean;
 }
 
-function rel(t: number, t0: number): number | null {
+/** Seconds from t0 to t, to the microsecond (the report's times); null when either is unknown. */
+export function rel(t: number, t0: number): number | null {
   if (Number.isNaN(t) || Number.isNaN(t0)) return null;
   return Math.round((t - t0) * 1e6) / 1e6;
 }

@@ -170,10 +170,8 @@ interface SavedTrace {
   abort(): void;
 }
 
-/** A warning only `run` gives, after the analysis; its text stays here until the catalog (messages.ts) takes it. */
+/** A warning only `run` gives, after the analysis (not an input problem: the report's data is whole). */
 export const SAVE_TRACE_FAILED = 'HT_SAVE_TRACE_FAILED';
-export const saveTraceFailed = (file: string, why: string): string =>
-  `--save-trace ${file} could not be written (${why}): the saved trace is incomplete; the report is not affected`;
 
 /** Open --save-trace before anything runs: a bad path fails fast, without starting the program. */
 function openSaved(file: string): SavedTrace {
@@ -343,7 +341,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     const status = await exited;
     if (saved !== null) await saved.done;
     if (saveError !== null && o.saveTrace !== undefined) {
-      report.warnings.push({ code: SAVE_TRACE_FAILED, message: saveTraceFailed(o.saveTrace, saveError.message), count: 1, lines: [] });
+      report.warnings.push({ code: SAVE_TRACE_FAILED, message: MESSAGES.saveTraceFailed(o.saveTrace, saveError.message), count: 1, lines: [] });
     }
     if (sampler !== null) {
       sampler.stop();

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ProcessSeries, Row } from '../attribute/timeline.js';
 import { HeaptraceError } from '../errors.js';
 import { MESSAGES } from '../messages.js';
+import { rel } from '../report/build.js';
 import type { ResidentSeries } from '../report/types.js';
 import { formatBytes } from '../report/units.js';
 
@@ -90,14 +91,13 @@ export class ResidentSampler {
 
   /** The series on the report's axis: seconds from the trace's first timestamp (epoch seconds). */
   result(traceStart: number): ResidentSeries[] {
-    const shift = this.origin - traceStart;
     const out: ResidentSeries[] = [];
     for (const [pid, s] of this.series) {
       const rows = s.rows();
       if (rows.length === 0) continue;
       out.push({
         pid,
-        x: rows.map((r) => Math.round((r.x + shift) * 1e6) / 1e6),
+        x: rows.map((r) => rel(this.origin + r.x, traceStart) ?? 0),
         rss: rows.map((r) => r.heap),
         privateDirty: rows.map((r) => r.writable),
       });

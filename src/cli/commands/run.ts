@@ -23,10 +23,10 @@ export interface RunArgs extends OutputArgs, RuleArgs, ProblemArgs {
   smaps: string | undefined;
 }
 
-/** The run's outcome when strace ended before the program's exit was seen; beside MESSAGES.tracerDied until the catalog takes it. */
+/** The run's outcome when strace ended before the program's exit was seen. */
 function tracerEnded(program: string, tracer: RunResult['tracer']): string {
   const how = tracer.signal !== null ? `was killed by ${tracer.signal}` : `exited with ${tracer.code ?? '?'}`;
-  return `strace ${how} before ${program} ended: the program's exit status is unknown (exit status ${ERROR_CODES.HT_RUN_FAILED})`;
+  return MESSAGES.tracerEnded(program, how, ERROR_CODES.HT_RUN_FAILED);
 }
 
 function programStdio(stdio: Stdio): ProgramStdio {
