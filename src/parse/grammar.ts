@@ -2,6 +2,7 @@
 // call name through a Map built at start-up, never re-read per line.
 import { LIBCALLS } from '../generated/libcalls.js';
 import { SYSCALLS } from '../generated/syscalls.js';
+import { FlagTable } from './scan.js';
 
 type Table = typeof SYSCALLS.syscalls;
 export type SyscallName = keyof Table;
@@ -21,25 +22,41 @@ export interface SyscallDef {
   readonly returns: 'address' | 'status' | 'pid' | 'fd' | 'count' | 'none';
 }
 
+const ARG_ROLES: readonly ArgRole[] = [
+  'addr', 'length', 'newLength', 'prot', 'flags', 'fd', 'newFd', 'fds', 'dirfd', 'path', 'argv', 'cmd', 'code', 'domain',
+];
+const LIB_ARG_ROLES: readonly LibArgRole[] = ['size', 'count', 'ptr', 'out', 'string', 'path', 'stream', 'fd'];
+
+/**
+ * A call's argument positions with every role present, undefined where the call has none: all
+ * calls' tables then share one object shape, and the decoder's reads of them stay monomorphic
+ * (measured: a table per call's own set of keys made each read a megamorphic lookup).
+ */
+function everyRole<R extends string>(roles: readonly R[], args: Readonly<Partial<Record<R, number>>>): Readonly<Partial<Record<R, number>>> {
+  const out: Partial<Record<R, number | undefined>> = {};
+  for (const role of roles) out[role] = args[role];
+  return out as Readonly<Partial<Record<R, number>>>;
+}
+
 export const SYSCALL_DEFS: ReadonlyMap<string, SyscallDef> = new Map(
   Object.entries(SYSCALLS.syscalls).map(([name, d]) => [
     name,
     {
       name,
       effect: d.effect,
-      args: d.args as Partial<Record<ArgRole, number>>,
+      args: everyRole(ARG_ROLES, d.args as Partial<Record<ArgRole, number>>),
       namedFlags: 'namedFlags' in d ? d.namedFlags : null,
       returns: d.returns,
     },
   ]),
 );
 
-export const PROT: Readonly<Record<string, number>> = SYSCALLS.constants.prot;
-export const MAP: Readonly<Record<string, number>> = SYSCALLS.constants.map;
-export const MREMAP: Readonly<Record<string, number>> = SYSCALLS.constants.mremap;
-export const CLONE: Readonly<Record<string, number>> = SYSCALLS.constants.clone;
-export const OPEN: Readonly<Record<string, number>> = SYSCALLS.constants.open;
-export const FCNTL: Readonly<Record<string, number>> = SYSCALLS.constants.fcntl;
+export const PROT = new FlagTable(SYSCALLS.constants.prot);
+export const MAP = new FlagTable(SYSCALLS.constants.map);
+export const MREMAP = new FlagTable(SYSCALLS.constants.mremap);
+export const CLONE = new FlagTable(SYSCALLS.constants.clone);
+export const OPEN = new FlagTable(SYSCALLS.constants.open);
+export const FCNTL = new FlagTable(SYSCALLS.constants.fcntl);
 
 export const BITS = {
   PROT_WRITE: SYSCALLS.constants.prot.PROT_WRITE,
@@ -102,7 +119,7 @@ export const LIBCALL_DEFS: ReadonlyMap<string, LibcallDef> = new Map(
     {
       name,
       effect: d.effect,
-      args: d.args as Partial<Record<LibArgRole, number>>,
+      args: everyRole(LIB_ARG_ROLES, d.args as Partial<Record<LibArgRole, number>>),
       returnsStatus: 'returns' in d && d.returns === 'status',
       roundToPage: 'roundToPage' in d && d.roundToPage === true,
       bytes: 'bytes' in d ? d.bytes : null,

@@ -33,30 +33,83 @@ export function skipString(s: string, i: number): number {
 }
 
 /**
- * Index just past an angle-bracket group starting at i (which holds "<"): a -y/-yy decoration
+ * One walk over an angle-bracket group starting at i (which holds "<"): a -y/-yy decoration
  * (3</etc/x>, 12</dev/null<char 1:3>>) or a marker (<unfinished ...>). strace escapes < and > inside
- * paths (\74, \76), so nesting counts only real brackets. s.length if it never closes.
+ * paths (\74, \76), so nesting counts only real brackets. Besides the group's end it notes where
+ * the name inside ends (a nested -yy detail such as <char 1:3> follows it) and whether the name
+ * holds escapes, so the scan that skips a decoration also tells what its name is.
  */
-export function skipAngle(s: string, i: number): number {
-  const n = s.length;
-  let depth = 0;
-  // Socket names hold unescaped arrows inside brackets: 5<TCP:[127.0.0.1:1->127.0.0.1:2]>.
-  let brackets = 0;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === CH.LBRACKET) brackets++;
-    else if (c === CH.RBRACKET) {
-      if (brackets > 0) brackets--;
-    } else if (brackets === 0) {
-      if (c === CH.LT) depth++;
-      else if (c === CH.GT) {
+export class AngleWalk {
+  /** Index just past the group; the line's length if it never closes. */
+  end = 0;
+  /** Index of the first nested "<", or of the closing ">". */
+  nameEnd = 0;
+  /** A backslash appears inside. */
+  escaped = false;
+
+  walk(s: string, i: number): number {
+    const n = s.length;
+    let depth = 0;
+    // Socket names hold unescaped arrows inside brackets: 5<TCP:[127.0.0.1:1->127.0.0.1:2]>.
+    let brackets = 0;
+    let nameEnd = -1;
+    let escaped = false;
+    const open = i;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c === CH.LBRACKET) brackets++;
+      else if (c === CH.RBRACKET) {
+        if (brackets > 0) brackets--;
+      } else if (c === CH.BACKSLASH) {
+        escaped = true;
+        if (brackets === 0) i++;
+      } else if (c === CH.LT) {
+        if (nameEnd < 0 && i > open) nameEnd = i;
+        if (brackets === 0) depth++;
+      } else if (c === CH.GT && brackets === 0) {
         depth--;
-        if (depth === 0) return i + 1;
-      } else if (c === CH.BACKSLASH) i++;
+        if (depth === 0) {
+          this.end = i + 1;
+          this.nameEnd = nameEnd < 0 ? i : nameEnd;
+          this.escaped = escaped;
+          return i + 1;
+        }
+      }
+      i++;
     }
-    i++;
+    this.end = n;
+    this.nameEnd = nameEnd < 0 ? n : nameEnd;
+    this.escaped = escaped;
+    return n;
   }
-  return n;
+}
+
+const angleScratch = new AngleWalk();
+
+/** Index just past an angle-bracket group starting at i (which holds "<"); s.length if it never closes. */
+export function skipAngle(s: string, i: number): number {
+  return angleScratch.walk(s, i);
+}
+
+/**
+ * Decoded -y names, reused while the text is the same: a descriptor's name repeats on every call
+ * that uses it, and handing the model the same string each time spares a copy per line and lets
+ * its lookups reuse the string's hash. Slots are chosen by descriptor number; a slot holds the
+ * latest name seen for it and is compared in place with the line's text.
+ */
+export class NameCache {
+  private readonly slots: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+
+  /** The name at s[from, to) for descriptor `key`; unescaped when `escaped`. */
+  get(s: string, from: number, to: number, escaped: boolean, key: number): string {
+    if (escaped) return unescapeBytes(s, from, to);
+    const slot = key & 255;
+    const cached = this.slots[slot];
+    if (cached !== undefined && cached.length === to - from && s.startsWith(cached, from)) return cached;
+    const name = detach(s.slice(from, to));
+    this.slots[slot] = name;
+    return name;
+  }
 }
 
 /** Index just past a C comment starting at i (which holds "/" followed by "*"). */
@@ -79,6 +132,13 @@ export class ArgScan {
   /** Argument k spans bounds[2k] to bounds[2k+1]. */
   bounds = new Int32Array(32);
   count = 0;
+  /**
+   * Argument k's first angle group (a -y decoration): angles[3k] is its "<" (-1 when the argument
+   * has none), angles[3k+1] where its name ends, angles[3k+2] 1 when the name holds escapes.
+   */
+  private angles = new Int32Array(48);
+  private readonly angle = new AngleWalk();
+  private readonly names = new NameCache();
 
   /**
    * Walk s[from, to). Returns the index of the ")" that closes the call, or -1 when `to` comes
@@ -90,6 +150,10 @@ export class ArgScan {
     let depth = 0;
     let start = from;
     let i = from;
+    // The current argument's first angle group: its "<", where its name ends, escapes in it.
+    let angleAt = -1;
+    let nameEnd = 0;
+    let escaped = false;
     while (i < to) {
       const c = s.charCodeAt(i);
       if (c === CH.QUOTE) {
@@ -97,14 +161,21 @@ export class ArgScan {
         continue;
       }
       if (c === CH.LT) {
-        i = skipAngle(s, i);
+        const lt = i;
+        i = this.angle.walk(s, i);
+        if (angleAt < 0) {
+          angleAt = lt;
+          nameEnd = this.angle.nameEnd;
+          escaped = this.angle.escaped;
+        }
         continue;
       }
       if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
       else if (depth === 0 && (c === CH.COMMA || c === CH.RPAREN)) {
-        this.record(s, start, i);
+        this.record(s, start, i, angleAt, nameEnd, escaped);
         if (c === CH.RPAREN) return i;
         start = i + 1;
+        angleAt = -1;
       } else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) depth--;
       else if (c === CH.SLASH && s.charCodeAt(i + 1) === CH.STAR) {
         i = skipComment(s, i);
@@ -112,12 +183,31 @@ export class ArgScan {
       }
       i++;
     }
-    this.record(s, start, Math.min(i, to));
+    this.record(s, start, Math.min(i, to), angleAt, nameEnd, escaped);
     return -1;
   }
 
+  /**
+   * The -y name decorating argument k (3</etc/x> gives /etc/x), or null when it has none; `fd` is
+   * the descriptor it decorates (names are reused per descriptor, see NameCache).
+   */
+  decoration(s: string, k: number, fd: number): string | null {
+    if (k >= this.count) return null;
+    const lt = this.angles[3 * k] as number;
+    if (lt < 0 || !decorates(s, this.bounds[2 * k] as number, lt)) return null;
+    return this.names.get(s, lt + 1, this.angles[3 * k + 1] as number, this.angles[3 * k + 2] === 1, fd);
+  }
+
+  /** Like decorationOf (a return value's = 3</etc/x>), with names reused per descriptor `fd`. */
+  decorationAt(s: string, from: number, fd: number): string | null {
+    const lt = s.indexOf('<', from);
+    if (lt < 0 || !decorates(s, from, lt)) return null;
+    this.angle.walk(s, lt);
+    return this.names.get(s, lt + 1, this.angle.nameEnd, this.angle.escaped, fd);
+  }
+
   /** The trimmed span [a, b) as the next argument; an empty one counts only after a comma. */
-  private record(s: string, a: number, b: number): void {
+  private record(s: string, a: number, b: number, angleAt: number, nameEnd: number, escaped: boolean): void {
     while (a < b && s.charCodeAt(a) === CH.SPACE) a++;
     while (b > a && s.charCodeAt(b - 1) === CH.SPACE) b--;
     if (a === b && this.count === 0 && s.charCodeAt(b) !== CH.COMMA) return;
@@ -126,9 +216,18 @@ export class ArgScan {
       const grown = new Int32Array(this.bounds.length * 2);
       grown.set(this.bounds);
       this.bounds = grown;
+      const angles = new Int32Array(this.angles.length * 2);
+      angles.set(this.angles);
+      this.angles = angles;
     }
     this.bounds[k] = a;
     this.bounds[k + 1] = b;
+    const j = 3 * this.count;
+    this.angles[j] = angleAt;
+    if (angleAt >= 0) {
+      this.angles[j + 1] = nameEnd;
+      this.angles[j + 2] = escaped ? 1 : 0;
+    }
     this.count++;
   }
 }
@@ -207,15 +306,51 @@ export function parseIntAt(text: string, i = 0): number {
   return neg ? -v : v;
 }
 
-/** Bits of a flags argument: PROT_READ|PROT_WRITE, 0x3 /* PROT_READ|PROT_WRITE *\/, 0x22, CLONE_VM|SIGCHLD. Unknown names add nothing. */
-export function parseFlags(text: string, table: Readonly<Record<string, number>>, from = 0, to = text.length): number {
-  while (from < to && text.charCodeAt(from) === CH.SPACE) from++;
-  if (from >= to) return 0;
-  const c0 = text.charCodeAt(from);
-  if (isDigit(c0) || c0 === CH.MINUS) {
-    const v = parseIntAt(text, from);
-    return Number.isNaN(v) ? 0 : v;
+/**
+ * The bits of flag names (PROT_READ, MAP_PRIVATE, …), with the last few flag texts read and their
+ * bits remembered: a trace repeats a handful of combinations millions of times, and comparing the
+ * text in place costs less than cutting it into names and looking each up.
+ */
+export class FlagTable {
+  private static readonly SLOTS = 8;
+  private readonly texts: string[] = [];
+  private readonly values: number[] = [];
+  private next = 0;
+
+  constructor(readonly names: Readonly<Record<string, number>>) {}
+
+  /** Bits of text[from, to); see parseFlags. */
+  read(text: string, from = 0, to = text.length): number {
+    while (from < to && text.charCodeAt(from) === CH.SPACE) from++;
+    if (from >= to) return 0;
+    const c0 = text.charCodeAt(from);
+    if (isDigit(c0) || c0 === CH.MINUS) {
+      const v = parseIntAt(text, from);
+      return Number.isNaN(v) ? 0 : v;
+    }
+    const len = to - from;
+    const texts = this.texts;
+    for (let k = 0; k < texts.length; k++) {
+      const t = texts[k] as string;
+      if (t.length === len && text.startsWith(t, from)) return this.values[k] as number;
+    }
+    const bits = namedBits(text, this.names, from, to);
+    if (len <= 256) {
+      this.texts[this.next] = detach(text.slice(from, to));
+      this.values[this.next] = bits;
+      this.next = (this.next + 1) % FlagTable.SLOTS;
+    }
+    return bits;
   }
+}
+
+/** Bits of a flags argument: PROT_READ|PROT_WRITE, 0x3 /* PROT_READ|PROT_WRITE *\/, 0x22, CLONE_VM|SIGCHLD. Unknown names add nothing. */
+export function parseFlags(text: string, table: FlagTable, from = 0, to = text.length): number {
+  return table.read(text, from, to);
+}
+
+/** The bits of names joined by "|" in text[from, to) (which starts with a name, not a number). */
+function namedBits(text: string, table: Readonly<Record<string, number>>, from: number, to: number): number {
   let bits = 0;
   let start = from;
   for (let i = from; i <= to; i++) {
@@ -327,27 +462,18 @@ export function decodeQuoted(arg: string): string | null {
  */
 export function decorationOf(text: string, from = 0, to = text.length): string | null {
   const lt = text.indexOf('<', from);
-  if (lt < 0 || lt >= to) return null;
-  // The decoration must follow the number directly (3<…>), not be some later marker.
+  if (lt < 0 || lt >= to || !decorates(text, from, lt)) return null;
+  angleScratch.walk(text, lt);
+  return unescapeBytes(text, lt + 1, angleScratch.nameEnd);
+}
+
+/** Whether an angle group at lt decorates the number at text[from, lt) (3<…>), rather than being some later marker. */
+function decorates(text: string, from: number, lt: number): boolean {
   for (let i = from; i < lt; i++) {
     const c = text.charCodeAt(i);
-    if (!(isDigit(c) || c === CH.MINUS || c === CH.SPACE || (c >= CH.a && c <= CH.f) || c === CH.x || (c >= CH.A_UP && c <= CH.Z_UP) || c === CH.UNDERSCORE)) return null;
+    if (!(isDigit(c) || c === CH.MINUS || c === CH.SPACE || (c >= CH.a && c <= CH.f) || c === CH.x || (c >= CH.A_UP && c <= CH.Z_UP) || c === CH.UNDERSCORE)) return false;
   }
-  const close = skipAngle(text, lt);
-  // Inside, a nested -yy detail (<char 1:3>) follows the name; the name ends at the first real "<".
-  let nameEnd = close - 1;
-  for (let i = lt + 1; i < close - 1; i++) {
-    const c = text.charCodeAt(i);
-    if (c === CH.BACKSLASH) {
-      i++;
-      continue;
-    }
-    if (c === CH.LT) {
-      nameEnd = i;
-      break;
-    }
-  }
-  return unescapeBytes(text, lt + 1, nameEnd);
+  return true;
 }
 
 export const PAGE = 4096;

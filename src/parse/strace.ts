@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, decorationOf, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
+  CH, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
@@ -379,7 +379,7 @@ export class StraceParser extends LineParser implements TraceParser {
       // Skip the number and a decoration on it (= 3</etc/x>, = 10371<hs_forker>).
       while (i < n && line.charCodeAt(i) !== CH.SPACE && line.charCodeAt(i) !== CH.LT) i++;
       if (line.charCodeAt(i) === CH.LT) {
-        if (def.returns === 'fd') e.retName = decorationOf(line, retStart);
+        if (def.returns === 'fd') e.retName = this.args.decorationAt(line, retStart, e.ret);
         i = skipAngle(line, i);
       }
       while (i < n && line.charCodeAt(i) === CH.SPACE) i++;

@@ -3,7 +3,7 @@
 // decoder serves both parsers.
 import type { TraceEvent } from './events.js';
 import { BITS, CLONE, isSpawn, MAP, MREMAP, OPEN, PROT, type SyscallDef } from './grammar.js';
-import { ArgScan, decodeQuoted, decorationOf, namedValue, parseFlags, parseIntAt, splitArgs } from './scan.js';
+import { ArgScan, decodeQuoted, type FlagTable, decorationOf, namedValue, parseFlags, parseIntAt, splitArgs } from './scan.js';
 
 /** The clone flags a call that spawns implies when it shows none: pthread_create, fork, vfork. */
 export function effectFlags(effect: string | null): number {
@@ -32,14 +32,14 @@ export function argNum(args: ArgScan, line: string, pos: number | undefined): nu
   return has(args, pos) ? parseIntAt(line, args.bounds[2 * pos] as number) : NaN;
 }
 
-function flagsAt(args: ArgScan, line: string, pos: number | undefined, table: Readonly<Record<string, number>>): number {
+function flagsAt(args: ArgScan, line: string, pos: number | undefined, table: FlagTable): number {
   const b = args.bounds;
   return has(args, pos) ? parseFlags(line, table, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
 }
 
-function decorationAt(args: ArgScan, line: string, pos: number | undefined): string | null {
-  const b = args.bounds;
-  return has(args, pos) ? decorationOf(line, b[2 * pos] as number, b[2 * pos + 1] as number) : null;
+/** The -y name on argument `pos`, which holds descriptor `fd`. */
+function decorationAt(args: ArgScan, line: string, pos: number | undefined, fd: number): string | null {
+  return has(args, pos) ? args.decoration(line, pos, fd) : null;
 }
 
 function textAt(args: ArgScan, line: string, pos: number | undefined): string | undefined {
@@ -67,7 +67,7 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
       e.prot = flagsAt(args, line, a.prot, PROT);
       e.flags = flagsAt(args, line, a.flags, MAP);
       e.fd = argNum(args, line, a.fd);
-      e.fdName = e.fd >= 0 ? decorationAt(args, line, a.fd) : null;
+      e.fdName = e.fd >= 0 ? decorationAt(args, line, a.fd, e.fd) : null;
       return !Number.isNaN(e.length);
     case 'unmap':
     case 'advise':
@@ -110,7 +110,7 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
     case 'dup':
     case 'fcntl':
       e.fd = argNum(args, line, a.fd);
-      e.fdName = decorationAt(args, line, a.fd);
+      e.fdName = decorationAt(args, line, a.fd, e.fd);
       if (a.newFd !== undefined) e.newFd = argNum(args, line, a.newFd);
       if (def.effect === 'dup' || def.effect === 'accept') e.flags = flagsAt(args, line, a.flags, OPEN);
       if (a.cmd !== undefined) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeQuoted, decorationOf, findClose, parseFlags, parseIntAt, splitArgs } from '../../src/parse/scan.js';
+import { ArgScan, decodeQuoted, decorationOf, findClose, FlagTable, parseFlags, parseIntAt, splitArgs } from '../../src/parse/scan.js';
 import { PROT } from '../../src/parse/grammar.js';
 
 test('findClose skips strings that contain ") = 0" and escaped quotes', () => {
@@ -40,6 +40,38 @@ test('parseFlags reads symbolic, verbose (-X verbose) and raw (-X raw) forms ali
   assert.equal(parseFlags('0x3 /* PROT_READ|PROT_WRITE */', PROT), 3);
   assert.equal(parseFlags('3', PROT), 3);
   assert.equal(parseFlags('PROT_NONE', PROT), 0);
+});
+
+test('a FlagTable gives the same bits whether a text is remembered, evicted or new', () => {
+  const table = new FlagTable({ A: 1, B: 2, C: 4 });
+  const texts = Array.from({ length: 20 }, (_, k) => ['A', 'B', 'C'].filter((_, b) => (k >> b) & 1).join('|') || 'NONE');
+  const expected = (t: string): number => (t.includes('A') ? 1 : 0) | (t.includes('B') ? 2 : 0) | (t.includes('C') ? 4 : 0);
+  // Three passes over more texts than it remembers: hits, misses and evictions all agree.
+  for (let pass = 0; pass < 3; pass++) for (const t of texts) assert.equal(table.read(`x(${t}, 0)`, 2, 2 + t.length), expected(t), t);
+  // A text remembered must not match a longer one that starts the same.
+  assert.equal(table.read('A|B'), 3);
+  assert.equal(table.read('A|B|C'), 7);
+  assert.equal(table.read('A'), 1);
+});
+
+test('decorations found by the argument scan are the names decorationOf reads, reused only while unchanged', () => {
+  const scan = new ArgScan();
+  const read = (line: string, fd: number): (string | null)[] => {
+    scan.scan(line, line.indexOf('(') + 1);
+    return Array.from({ length: scan.count }, (_, k) => scan.decoration(line, k, fd));
+  };
+  assert.deepEqual(read('read(3</tmp/a.xml>, "x<y>", 5) = 5', 3), ['/tmp/a.xml', null, null]);
+  const again = read('read(3</tmp/a.xml>, "", 5) = 0', 3)[0];
+  assert.equal(again, '/tmp/a.xml');
+  // Same descriptor, another file (or the same length): the new name, not the remembered one.
+  assert.deepEqual(read('read(3</tmp/b.xml>, "", 5) = 0', 3), ['/tmp/b.xml', null, null]);
+  assert.deepEqual(read('read(3</tmp/b.xm>, "", 5) = 0', 3), ['/tmp/b.xm', null, null]);
+  assert.equal(read('read(3</tmp/b.xml>, "", 5) = 0', 3)[0], '/tmp/b.xml');
+  assert.deepEqual(read('fstat(12</dev/null<char 1:3>>, {st_mode=S_IFCHR|0666}) = 0', 12), ['/dev/null', null]);
+  assert.deepEqual(read('read(3</tmp/a\\76b\\74c>, "", 1) = 0', 3), ['/tmp/a>b<c', null, null]);
+  // Only a decoration right after the number counts, not one inside a struct or after a string.
+  assert.deepEqual(read('poll([{fd=5<pipe:[1]>, events=POLLIN}], 1, 0) = 0', 5), [null, null, null]);
+  assert.equal(scan.decorationAt('= 4</x/y> <0.1>', 2, 4), '/x/y');
 });
 
 test('strings and decorations are decoded from strace escapes', () => {
