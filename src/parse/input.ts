@@ -20,7 +20,7 @@ export interface Source {
 }
 
 export function fileSource(path: string, pid = -1): Source {
-  return { name: path, pid, open: () => createReadStream(path) };
+  return { name: path, pid, open: () => createReadStream(path, { highWaterMark: 1 << 20 }) };
 }
 
 export function streamSource(stream: NodeJS.ReadableStream, name = '-'): Source {
