@@ -128,6 +128,10 @@ function skipComment(s: string, i: number): number {
 /** What strace and ltrace print after the arguments of a call another line will finish. */
 export const UNFINISHED = '<unfinished ...>';
 
+/** 1 for the ASCII characters that ArgScan.scan passes over without a look. */
+const SCAN_PLAIN = new Uint8Array(128).fill(1);
+for (const c of '"<()[]{},/') SCAN_PLAIN[c.charCodeAt(0)] = 0;
+
 export class ArgScan {
   /** Argument k spans bounds[2k] to bounds[2k+1]. */
   bounds = new Int32Array(32);
@@ -156,6 +160,11 @@ export class ArgScan {
     let escaped = false;
     while (i < to) {
       const c = s.charCodeAt(i);
+      // Most characters mean nothing to the walk: one table read passes them.
+      if (c >= 128 || SCAN_PLAIN[c] === 1) {
+        i++;
+        continue;
+      }
       if (c === CH.QUOTE) {
         i = skipString(s, i);
         continue;
