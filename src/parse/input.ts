@@ -20,7 +20,7 @@ export interface Source {
 }
 
 export function fileSource(path: string, pid = -1): Source {
-  return { name: path, pid, open: () => createReadStream(path, { highWaterMark: 1 << 20 }) };
+  return { name: path, pid, open: () => createReadStream(path, { highWaterMark: READ_BYTES }) };
 }
 
 export function streamSource(stream: NodeJS.ReadableStream, name = '-'): Source {
@@ -74,7 +74,16 @@ export function resolveFiles(paths: readonly string[]): Source[] {
   return out;
 }
 
-/** Remembers whether the bytes ended with a newline (a cut file or a killed strace does not). */
+/**
+ * Files are read 1 MiB at a time, so the next read is under way while the parser works (with
+ * 64 KiB reads it sat idle about 7% of a report), but handed on in pieces of at most 64 KiB:
+ * split2 decodes each piece into one string, and a string over 128 KiB lands in V8's large-object
+ * space, which only a full collection frees (measured: 25 MiB more peak RSS with 1 MiB pieces).
+ */
+const READ_BYTES = 1 << 20;
+const PIECE_BYTES = 1 << 16;
+
+/** Remembers whether the bytes ended with a newline (a cut file or a killed strace does not); passes them on in pieces. */
 class TailWatch extends Transform {
   lastByte = -1;
   bytes = 0;
@@ -83,7 +92,8 @@ class TailWatch extends Transform {
       this.lastByte = chunk[chunk.length - 1] as number;
       this.bytes += chunk.length;
     }
-    cb(null, chunk);
+    for (let at = PIECE_BYTES; at < chunk.length; at += PIECE_BYTES) this.push(chunk.subarray(at - PIECE_BYTES, at));
+    cb(null, chunk.length > PIECE_BYTES ? chunk.subarray(chunk.length - ((chunk.length - 1) % PIECE_BYTES) - 1) : chunk);
   }
 }
 
