@@ -238,14 +238,14 @@ export class StraceParser extends LineParser implements TraceParser {
   private parseResumed(line: string, i: number, tid: number, time: number, comm: string | null): Status {
     const mark = line.indexOf(' resumed>', i);
     if (mark < 0) return Status.Unparsed;
-    const name = line.slice(i + 5, mark);
+    const nameStart = i + 5;
     const rest = mark + 9;
-    const key = this.pendingKey(tid, name);
+    const key = this.pendingKey(tid, line, nameStart, mark);
     const pending = key === null ? undefined : this.pending.get(key);
     if (key !== null && key !== tid && tid < 0) tid = key;
     if (!pending || key === null) {
       // A resumed call whose start we never saw (trace attached mid-call, or a start line lost).
-      if (SYSCALL_DEFS.has(name)) this.problems.add('HT_ORPHAN_RESUMED', `${this.source}:${this.lineNo}`);
+      if (SYSCALL_DEFS.has(line.slice(nameStart, mark))) this.problems.add('HT_ORPHAN_RESUMED', `${this.source}:${this.lineNo}`);
       return Status.Parsed;
     }
     if (pending.args === null) {
@@ -254,6 +254,7 @@ export class StraceParser extends LineParser implements TraceParser {
       if (st === Status.Parsed) this.pending.delete(key);
       return st;
     }
+    const name = pending.name;
     const combined = name + '(' + pending.args + line.slice(rest);
     const st = this.parseCall(combined, 0, name.length, tid, time, comm, true);
     if (st === Status.Parsed) this.pending.delete(key);
@@ -261,20 +262,22 @@ export class StraceParser extends LineParser implements TraceParser {
   }
 
   /**
-   * Which pending call a "<... NAME resumed>" line closes. strace -f writing to stderr drops the
-   * pid prefix while only one process is traced, so a call may start without a prefix and resume
-   * with one, or the other way round: an unprefixed side matches the one pending call of that name.
+   * Which pending call a "<... NAME resumed>" line closes (NAME is line[from, to)). strace -f
+   * writing to stderr drops the pid prefix while only one process is traced, so a call may start
+   * without a prefix and resume with one, or the other way round: an unprefixed side matches the
+   * one pending call of that name.
    */
-  private pendingKey(tid: number, name: string): number | null {
+  private pendingKey(tid: number, line: string, from: number, to: number): number | null {
+    const named = (p: Pending): boolean => p.name.length === to - from && line.startsWith(p.name, from);
     const own = this.pending.get(tid);
-    if (own) return own.name === name ? tid : null;
+    if (own) return named(own) ? tid : null;
     if (tid >= 0) {
       const unprefixed = this.pending.get(-1);
-      return unprefixed && unprefixed.name === name ? -1 : null;
+      return unprefixed && named(unprefixed) ? -1 : null;
     }
     let found: number | null = null;
     for (const [k, p] of this.pending) {
-      if (p.name !== name) continue;
+      if (!named(p)) continue;
       if (found !== null) return null;
       found = k;
     }
