@@ -147,9 +147,10 @@ export class ArgScan {
   /**
    * Walk s[from, to). Returns the index of the ")" that closes the call, or -1 when `to` comes
    * first (an unfinished call, a line split by interleaved output, or a range that is no call,
-   * such as the inside of pipe's [3, 4]); then the last argument runs to `to`.
+   * such as the inside of pipe's [3, 4]); then the last argument runs to `to`. With `split`
+   * false only the close is looked for (calls the model ignores): no argument is recorded.
    */
-  scan(s: string, from: number, to = s.length): number {
+  scan(s: string, from: number, to = s.length, split = true): number {
     this.count = 0;
     let depth = 0;
     let start = from;
@@ -172,7 +173,7 @@ export class ArgScan {
       if (c === CH.LT) {
         const lt = i;
         i = this.angle.walk(s, i);
-        if (angleAt < 0) {
+        if (angleAt < 0 && split) {
           angleAt = lt;
           nameEnd = this.angle.nameEnd;
           escaped = this.angle.escaped;
@@ -181,7 +182,7 @@ export class ArgScan {
       }
       if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
       else if (depth === 0 && (c === CH.COMMA || c === CH.RPAREN)) {
-        this.record(s, start, i, angleAt, nameEnd, escaped);
+        if (split) this.record(s, start, i, angleAt, nameEnd, escaped);
         if (c === CH.RPAREN) return i;
         start = i + 1;
         angleAt = -1;
@@ -192,7 +193,7 @@ export class ArgScan {
       }
       i++;
     }
-    this.record(s, start, Math.min(i, to), angleAt, nameEnd, escaped);
+    if (split) this.record(s, start, Math.min(i, to), angleAt, nameEnd, escaped);
     return -1;
   }
 

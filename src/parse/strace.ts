@@ -336,7 +336,7 @@ export class StraceParser extends LineParser implements TraceParser {
   /** Parsed when the text from i on closes the call and shows its return; Incomplete otherwise. */
   private completion(line: string, i: number): Status {
     // The rest of the arguments: the scan starts inside the call's parenthesis.
-    const close = this.args.scan(line, i);
+    const close = this.args.scan(line, i, line.length, false);
     if (close < 0) return line.endsWith(UNFINISHED) ? Status.Parsed : Status.Incomplete;
     return line.indexOf('=', close) >= 0 ? Status.Parsed : Status.Incomplete;
   }
@@ -345,7 +345,7 @@ export class StraceParser extends LineParser implements TraceParser {
     line: string, nameStart: number, open: number, tid: number, time: number, comm: string | null, resumed = false,
   ): Status {
     const def = lookupSyscall(line, nameStart, open);
-    const close = this.args.scan(line, open + 1);
+    const close = this.args.scan(line, open + 1, line.length, def !== undefined);
     if (close < 0) {
       const trimmed = line.trimEnd();
       if (trimmed.endsWith(UNFINISHED) && !resumed) {
