@@ -40,13 +40,12 @@ export function skipString(s: string, i: number): number {
  * holds escapes, so the scan that skips a decoration also tells what its name is.
  */
 export class AngleWalk {
-  /** Index just past the group; the line's length if it never closes. */
-  end = 0;
-  /** Index of the first nested "<", or of the closing ">". */
+  /** Index of the first nested "<", or of the closing ">" (the line's length if it never closes). */
   nameEnd = 0;
   /** A backslash appears inside. */
   escaped = false;
 
+  /** Index just past the group; the line's length if it never closes. */
   walk(s: string, i: number): number {
     const n = s.length;
     let depth = 0;
@@ -69,7 +68,6 @@ export class AngleWalk {
       } else if (c === CH.GT && brackets === 0) {
         depth--;
         if (depth === 0) {
-          this.end = i + 1;
           this.nameEnd = nameEnd < 0 ? i : nameEnd;
           this.escaped = escaped;
           return i + 1;
@@ -77,7 +75,6 @@ export class AngleWalk {
       }
       i++;
     }
-    this.end = n;
     this.nameEnd = nameEnd < 0 ? n : nameEnd;
     this.escaped = escaped;
     return n;
