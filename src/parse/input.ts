@@ -94,8 +94,8 @@ class TailWatch extends Transform {
       this.lastByte = chunk[chunk.length - 1] as number;
       this.bytes += chunk.length;
     }
-    for (let at = PIECE_BYTES; at < chunk.length; at += PIECE_BYTES) this.push(chunk.subarray(at - PIECE_BYTES, at));
-    cb(null, chunk.length > PIECE_BYTES ? chunk.subarray(chunk.length - ((chunk.length - 1) % PIECE_BYTES) - 1) : chunk);
+    for (let at = 0; at < chunk.length; at += PIECE_BYTES) this.push(chunk.subarray(at, at + PIECE_BYTES));
+    cb();
   }
 }
 
