@@ -205,11 +205,17 @@ export class ArgScan {
     return this.names.get(s, lt + 1, this.angles[3 * k + 1] as number, this.angles[3 * k + 2] === 1, fd);
   }
 
-  /** Like decorationOf (a return value's = 3</etc/x>), with names reused per descriptor `fd`. */
-  decorationAt(s: string, from: number, fd: number): string | null {
-    const lt = s.indexOf('<', from);
-    if (lt < 0 || !decorates(s, from, lt)) return null;
-    this.angle.walk(s, lt);
+  /** Index just past the angle group decorationAt walked last. */
+  end = 0;
+
+  /**
+   * A return value's -y name (= 3</etc/x>): the number starts at `from`, the angle group at lt.
+   * The group is walked once, whatever it is; `end` is then just past it. Null when it does not
+   * decorate the number. Names are reused per descriptor `fd`, as for arguments.
+   */
+  decorationAt(s: string, from: number, lt: number, fd: number): string | null {
+    this.end = this.angle.walk(s, lt);
+    if (!decorates(s, from, lt)) return null;
     return this.names.get(s, lt + 1, this.angle.nameEnd, this.angle.escaped, fd);
   }
 
@@ -326,7 +332,10 @@ export class FlagTable {
 
   constructor(readonly names: Readonly<Record<string, number>>) {}
 
-  /** Bits of text[from, to); see parseFlags. */
+  /**
+   * Bits of the flags argument text[from, to): PROT_READ|PROT_WRITE, 0x3 /* PROT_READ|PROT_WRITE *\/,
+   * 0x22, CLONE_VM|SIGCHLD. Unknown names add nothing.
+   */
   read(text: string, from = 0, to = text.length): number {
     while (from < to && text.charCodeAt(from) === CH.SPACE) from++;
     if (from >= to) return 0;
@@ -349,11 +358,6 @@ export class FlagTable {
     }
     return bits;
   }
-}
-
-/** Bits of a flags argument: PROT_READ|PROT_WRITE, 0x3 /* PROT_READ|PROT_WRITE *\/, 0x22, CLONE_VM|SIGCHLD. Unknown names add nothing. */
-export function parseFlags(text: string, table: FlagTable, from = 0, to = text.length): number {
-  return table.read(text, from, to);
 }
 
 /** The bits of names joined by "|" in text[from, to) (which starts with a name, not a number). */

@@ -34,6 +34,11 @@ interface Pending {
 
 const DETACHED = '<detached ...>';
 
+/** Whether the pending call is the one named line[from, to) (compared in place, no substring). */
+function named(p: Pending, line: string, from: number, to: number): boolean {
+  return p.name.length === to - from && line.startsWith(p.name, from);
+}
+
 export class StraceParser extends LineParser implements TraceParser {
   /** strace's own messages (strace: …), the last one kept for a "this is not a trace" error. */
   straceMessages = 0;
@@ -268,16 +273,15 @@ export class StraceParser extends LineParser implements TraceParser {
    * one pending call of that name.
    */
   private pendingKey(tid: number, line: string, from: number, to: number): number | null {
-    const named = (p: Pending): boolean => p.name.length === to - from && line.startsWith(p.name, from);
     const own = this.pending.get(tid);
-    if (own) return named(own) ? tid : null;
+    if (own) return named(own, line, from, to) ? tid : null;
     if (tid >= 0) {
       const unprefixed = this.pending.get(-1);
-      return unprefixed && named(unprefixed) ? -1 : null;
+      return unprefixed && named(unprefixed, line, from, to) ? -1 : null;
     }
     let found: number | null = null;
     for (const [k, p] of this.pending) {
-      if (!named(p)) continue;
+      if (!named(p, line, from, to)) continue;
       if (found !== null) return null;
       found = k;
     }
@@ -382,8 +386,12 @@ export class StraceParser extends LineParser implements TraceParser {
       // Skip the number and a decoration on it (= 3</etc/x>, = 10371<hs_forker>).
       while (i < n && line.charCodeAt(i) !== CH.SPACE && line.charCodeAt(i) !== CH.LT) i++;
       if (line.charCodeAt(i) === CH.LT) {
-        if (def.returns === 'fd') e.retName = this.args.decorationAt(line, retStart, e.ret);
-        i = skipAngle(line, i);
+        if (def.returns === 'fd') {
+          e.retName = this.args.decorationAt(line, retStart, i, e.ret);
+          i = this.args.end;
+        } else {
+          i = skipAngle(line, i);
+        }
       }
       while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
       // "-1 ENOENT (…)": an errno name after the value means failure; -X raw prints "-1 (errno 2)".

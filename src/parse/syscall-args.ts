@@ -1,9 +1,9 @@
 // System call arguments as the model needs them (SPEC §1 effects), read from the bounds an ArgScan
-// found. strace prints flags by name and ltrace -S as raw integers; parseFlags reads both, so one
+// found. strace prints flags by name and ltrace -S as raw integers; FlagTable.read reads both, so one
 // decoder serves both parsers.
 import type { TraceEvent } from './events.js';
 import { BITS, CLONE, isSpawn, MAP, MREMAP, OPEN, PROT, type SyscallDef } from './grammar.js';
-import { ArgScan, decodeQuoted, type FlagTable, decorationOf, namedValue, parseFlags, parseIntAt, splitArgs } from './scan.js';
+import { ArgScan, decodeQuoted, type FlagTable, decorationOf, namedValue, parseIntAt, splitArgs } from './scan.js';
 
 /** The clone flags a call that spawns implies when it shows none: pthread_create, fork, vfork. */
 export function effectFlags(effect: string | null): number {
@@ -16,11 +16,11 @@ export function effectFlags(effect: string | null): number {
 export function spawnFlags(def: SyscallDef, args: string): number {
   if (def.effect !== 'clone') return effectFlags(def.effect);
   const named = def.namedFlags ? namedValue(args, def.namedFlags) : null;
-  if (named !== null) return parseFlags(named, CLONE);
+  if (named !== null) return CLONE.read(named);
   const pos = def.args.flags;
   if (pos === undefined) return 0;
   const parts = splitArgs(args, 0, args.length);
-  return parseFlags(parts[pos] ?? '', CLONE);
+  return CLONE.read(parts[pos] ?? '');
 }
 
 function has(args: ArgScan, pos: number | undefined): pos is number {
@@ -34,7 +34,7 @@ export function argNum(args: ArgScan, line: string, pos: number | undefined): nu
 
 function flagsAt(args: ArgScan, line: string, pos: number | undefined, table: FlagTable): number {
   const b = args.bounds;
-  return has(args, pos) ? parseFlags(line, table, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
+  return has(args, pos) ? table.read(line, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
 }
 
 /** The -y name on argument `pos`, which holds descriptor `fd`. */
@@ -101,7 +101,7 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
       const p = textAt(args, line, a.path);
       e.path = p === undefined ? null : decodeQuoted(p);
       const named = def.namedFlags === null ? null : namedValue(line.slice(open + 1, close), def.namedFlags);
-      e.flags = named === null ? flagsAt(args, line, a.flags, OPEN) : parseFlags(named, OPEN);
+      e.flags = named === null ? flagsAt(args, line, a.flags, OPEN) : OPEN.read(named);
       return e.path !== null;
     }
     case 'close':

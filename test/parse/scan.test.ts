@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ArgScan, decodeQuoted, decorationOf, findClose, FlagTable, parseFlags, parseIntAt, splitArgs } from '../../src/parse/scan.js';
+import { ArgScan, decodeQuoted, decorationOf, findClose, FlagTable, parseIntAt, splitArgs } from '../../src/parse/scan.js';
 import { PROT } from '../../src/parse/grammar.js';
 
 test('findClose skips strings that contain ") = 0" and escaped quotes', () => {
@@ -35,11 +35,11 @@ test('parseIntAt reads hex, decimal, negative, NULL and decorated numbers', () =
   assert.ok(Number.isNaN(parseIntAt('AT_FDCWD')));
 });
 
-test('parseFlags reads symbolic, verbose (-X verbose) and raw (-X raw) forms alike', () => {
-  assert.equal(parseFlags('PROT_READ|PROT_WRITE', PROT), 3);
-  assert.equal(parseFlags('0x3 /* PROT_READ|PROT_WRITE */', PROT), 3);
-  assert.equal(parseFlags('3', PROT), 3);
-  assert.equal(parseFlags('PROT_NONE', PROT), 0);
+test('flag tables read symbolic, verbose (-X verbose) and raw (-X raw) forms alike', () => {
+  assert.equal(PROT.read('PROT_READ|PROT_WRITE'), 3);
+  assert.equal(PROT.read('0x3 /* PROT_READ|PROT_WRITE */'), 3);
+  assert.equal(PROT.read('3'), 3);
+  assert.equal(PROT.read('PROT_NONE'), 0);
 });
 
 test('a FlagTable gives the same bits whether a text is remembered, evicted or new', () => {
@@ -71,7 +71,10 @@ test('decorations found by the argument scan are the names decorationOf reads, r
   assert.deepEqual(read('read(3</tmp/a\\76b\\74c>, "", 1) = 0', 3), ['/tmp/a>b<c', null, null]);
   // Only a decoration right after the number counts, not one inside a struct or after a string.
   assert.deepEqual(read('poll([{fd=5<pipe:[1]>, events=POLLIN}], 1, 0) = 0', 5), [null, null, null]);
-  assert.equal(scan.decorationAt('= 4</x/y> <0.1>', 2, 4), '/x/y');
+  assert.equal(scan.decorationAt('= 4</x/y> <0.1>', 2, 3, 4), '/x/y');
+  assert.equal(scan.end, 9, 'just past the decoration');
+  assert.equal(scan.decorationAt('= 4</x/y<char 1:3>> <0.1>', 2, 3, 4), '/x/y');
+  assert.equal(scan.end, 19);
 });
 
 test('strings and decorations are decoded from strace escapes', () => {
