@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
+  CH, detach, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
@@ -355,7 +355,7 @@ export class StraceParser extends LineParser implements TraceParser {
       if (trimmed.endsWith(UNFINISHED) && !resumed) {
         const argsEnd = trimmed.length - UNFINISHED.length;
         // strace prints the arguments so far, then " <unfinished ...>".
-        const args = def ? line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd) : null;
+        const args = def ? detach(line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd)) : null;
         this.pending.set(tid, { name: def ? def.name : line.slice(nameStart, open), args });
         if (def && isSpawn(def)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
