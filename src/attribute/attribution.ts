@@ -5,6 +5,9 @@ import type { TraceEvent } from '../parse/events.js';
 import { detach } from '../parse/scan.js';
 import type { Timeline } from './timeline.js';
 
+/** Slots in Attribution's table of recently used names (a power of two). */
+const RECENT = 16;
+
 export class Charge {
   net = 0;
   growth = 0;
@@ -20,6 +23,8 @@ export class Charge {
 export class FileStats {
   readonly heap = new Charge();
   readonly processes = new Set<ProcessState>();
+  /** The process that touched it last: repeated touches skip the set. */
+  lastProcess: ProcessState | null = null;
   opens = 0;
   reads = 0;
   bytesRead = 0;
@@ -41,6 +46,13 @@ export class Attribution implements ModelSink {
   /** Per process, the running charge of each file within it (to name each process's top file). */
   readonly perProcess = new Map<ProcessState, Map<FileStats, Charge>>();
   private readonly current = new WeakMap<ThreadState, FileStats>();
+  /**
+   * Files by the very string objects last used to name them. The model hands over the same
+   * string for a descriptor's name on every call (see NameCache), and comparing it with the one
+   * in a slot is a pointer test, where a lookup in `files` compares the text.
+   */
+  private readonly recentNames: Array<string | null> = new Array<string | null>(RECENT).fill(null);
+  private readonly recentFiles: Array<FileStats | null> = new Array<FileStats | null>(RECENT).fill(null);
   private readonly listeners: ChangeListener[] = [];
   private readonly callListeners: Array<(e: TraceEvent, thread: ThreadState) => void> = [];
   /** Set by the pipeline when a timeline is wanted. */
@@ -83,12 +95,21 @@ export class Attribution implements ModelSink {
   }
 
   touch(thread: ThreadState, name: string, kind: 'open' | 'read' | 'map', bytes: number, e: TraceEvent): void {
-    let f = this.files.get(name);
+    const slot = (name.length + name.charCodeAt(name.length - 5)) & (RECENT - 1);
+    let f = this.recentNames[slot] === name ? this.recentFiles[slot] : undefined;
     if (!f) {
-      f = new FileStats(detach(name));
-      this.files.set(f.path, f);
+      f = this.files.get(name);
+      if (!f) {
+        f = new FileStats(detach(name));
+        this.files.set(f.path, f);
+      }
+      this.recentNames[slot] = name;
+      this.recentFiles[slot] = f;
     }
-    f.processes.add(thread.proc);
+    if (f.lastProcess !== thread.proc) {
+      f.processes.add(thread.proc);
+      f.lastProcess = thread.proc;
+    }
     if (kind === 'open') f.opens++;
     else if (kind === 'read') {
       f.reads++;
