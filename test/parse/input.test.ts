@@ -1,5 +1,6 @@
-// Files are read in large blocks and handed to split2 in smaller pieces (src/parse/input.ts): the
-// cuts fall anywhere, inside lines and inside UTF-8 sequences, and must change nothing.
+// Files are read in large blocks and handed to split2 in smaller pieces (src/parse/input.ts): reads
+// end anywhere, pieces inside lines longer than a piece, some inside UTF-8 sequences; none of it
+// may change the report.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,21 +15,26 @@ test('a file read in blocks and pieces gives the report its text gives, lines ac
   // About 1.3 MB: several 256 KiB reads, each cut into 64 KiB pieces.
   const generated = generateTrace({ size: 1_300_000, seed: 3, out: join(dir, 'gen.strace') });
   let text = readFileSync(generated.path, 'utf8');
-  // A two-byte character astride the first piece boundary (byte 65,536), in a -y name the report
-  // keeps, and a line longer than a whole piece.
-  // Whole lines up to a little before the cut (the generated trace is ASCII: characters are bytes).
+  // Pieces end where lines end, so a cut falls inside a line only where the line is longer than a
+  // piece (or where a read ends). Such a line here holds a two-byte character astride its cut, in
+  // a -y name the report keeps; a longer line follows.
+  // Whole lines up to a little before the first piece's end (the generated trace is ASCII).
   const head = text.slice(0, text.lastIndexOf('\n', 62_000) + 1);
   const pid = /^(\d+) /.exec(head)?.[1] ?? '1';
   const open = (name: string, fd: number): string =>
     `${pid} 10:00:00.000001 openat(AT_FDCWD, "${name}", O_RDONLY) = ${fd}<${name}>\n`;
   const lead = open('/tmp/x', 90);
-  const prefix = `${pid} 10:00:00.000001 openat(AT_FDCWD, "`;
-  const pad = 65_535 - Buffer.byteLength(head + lead + prefix, 'utf8');
-  assert.ok(pad > 5 && pad < 4000, `padding ${pad}`);
-  const name = '/tmp/' + 'p'.repeat(pad - 5) + 'é.xml';
+  // The long line starts a piece (the one before ends at lead's newline) and is cut 65,536 bytes
+  // in, inside the descriptor's -y name (the name the model keeps): its "é" takes bytes 65,535 and
+  // 65,536 of the line.
+  const lineStart = Buffer.byteLength(head + lead, 'utf8');
+  const prefix = `${pid} 10:00:00.000001 openat(AT_FDCWD, "long.xml", O_RDONLY) = 91</tmp/`;
+  const name = '/tmp/' + 'p'.repeat(65_535 - Buffer.byteLength(prefix, 'utf8')) + 'é.xml';
+  const opened = `${pid} 10:00:00.000001 openat(AT_FDCWD, "long.xml", O_RDONLY) = 91<${name}>\n`;
   const long = `${pid} 10:00:00.000002 write(1, "${'w'.repeat(100_000)}", 100000) = 100000\n`;
-  text = head + lead + open(name, 91) + long + text.slice(head.length);
-  assert.equal(Buffer.from(text, 'utf8').subarray(65_535, 65_537).toString('utf8'), 'é', 'the character straddles the cut');
+  text = head + lead + opened + long + text.slice(head.length);
+  const cut = lineStart + 65_536;
+  assert.equal(Buffer.from(text, 'utf8').subarray(cut - 1, cut + 1).toString('utf8'), 'é', 'the character straddles the cut');
   const file = join(dir, 'trace.strace');
   writeFileSync(file, text);
 
