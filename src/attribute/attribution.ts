@@ -6,7 +6,7 @@ import { detach } from '../parse/scan.js';
 import type { Timeline } from './timeline.js';
 
 /** Slots in Attribution's table of recently used names (a power of two). */
-const RECENT = 16;
+const RECENT = 64;
 
 export class Charge {
   net = 0;

@@ -382,7 +382,9 @@ export class MemoryModel {
         return;
       case 'open': {
         if (!(e.ret >= 0)) return;
-        const name = detach(e.retName ?? e.path ?? `fd:${e.ret}`);
+        // The -y name is already a string of its own (and the one later reads on this descriptor
+        // bring again, which the attribution finds by identity); the path is a view into the line.
+        const name = e.retName ?? detach(e.path ?? `fd:${e.ret}`);
         proc.fds.set(e.ret, { name, cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
         e.resolved = name;
         this.sink.touch(thread, name, 'open', 0, e);
@@ -404,7 +406,7 @@ export class MemoryModel {
       case 'fcntl': {
         if (e.effect === 'fcntl' && e.flags !== BITS.F_DUPFD && e.flags !== BITS.F_DUPFD_CLOEXEC) return;
         if (!(e.ret >= 0)) return;
-        const name = detach(this.fdName(proc, e.fd, e.fdName));
+        const name = this.fdName(proc, e.fd, e.fdName);
         const cloexec = e.effect === 'fcntl' ? e.flags === BITS.F_DUPFD_CLOEXEC : (e.flags & BITS.O_CLOEXEC) !== 0;
         proc.fds.set(e.ret, { name, cloexec });
         e.resolved = name;
@@ -420,7 +422,7 @@ export class MemoryModel {
       case 'socket':
       case 'accept':
         if (e.ret >= 0) {
-          const name = detach(e.retName ?? (e.effect === 'socket' && e.path ? `socket:[${e.path}]` : 'socket'));
+          const name = e.retName ?? detach(e.effect === 'socket' && e.path ? `socket:[${e.path}]` : 'socket');
           proc.fds.set(e.ret, { name, cloexec: (e.flags & BITS.O_CLOEXEC) !== 0 });
         }
         return;

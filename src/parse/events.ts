@@ -38,7 +38,11 @@ export class TraceEvent {
   effect: Effect | null = null;
   ret = NaN;
   failed = false;
-  /** The -y decoration on the return value (openat(...) = 3</etc/x>), decoded. */
+  /**
+   * The -y decoration on the return value (openat(...) = 3</etc/x>), decoded. Like fdName, a string
+   * of its own, never a view into the line (the model keeps it without copying), and the same
+   * string object each time a descriptor shows the same name.
+   */
   retName: string | null = null;
   /** Library calls (ltrace): the block allocated, freed or resized (NaN when ltrace did not show it). */
   addr = NaN;
@@ -53,7 +57,7 @@ export class TraceEvent {
   stream = NaN;
   /** The call's path argument, decoded (open, execve). */
   path: string | null = null;
-  /** The -y decoration of the fd argument, decoded. */
+  /** The -y decoration of the fd argument, decoded; a string of its own, as retName. */
   fdName: string | null = null;
   /** pipe/pipe2's two descriptors and their -y names. */
   fds: number[] | null = null;

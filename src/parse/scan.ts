@@ -97,9 +97,12 @@ export function skipAngle(s: string, i: number): number {
 export class NameCache {
   private readonly slots: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
 
-  /** The name at s[from, to) for descriptor `key`; unescaped when `escaped`. */
+  /**
+   * The name at s[from, to) for descriptor `key`; unescaped when `escaped`. Always a string of its
+   * own (see detach), so a caller may keep it as it is.
+   */
   get(s: string, from: number, to: number, escaped: boolean, key: number): string {
-    if (escaped) return unescapeBytes(s, from, to);
+    if (escaped) return detach(unescapeBytes(s, from, to));
     const slot = key & 255;
     const cached = this.slots[slot];
     if (cached !== undefined && cached.length === to - from && s.startsWith(cached, from)) return cached;
