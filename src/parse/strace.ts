@@ -351,16 +351,18 @@ export class StraceParser extends LineParser implements TraceParser {
     const def = lookupSyscall(line, nameStart, open);
     const close = this.args.scan(line, open + 1, line.length, def !== undefined);
     if (close < 0) {
-      const trimmed = line.trimEnd();
-      if (trimmed.endsWith(UNFINISHED) && !resumed) {
-        const argsEnd = trimmed.length - UNFINISHED.length;
-        // strace prints the arguments so far, then " <unfinished ...>".
+      let end = line.length;
+      while (end > open && line.charCodeAt(end - 1) <= CH.SPACE) end--;
+      if (line.endsWith(UNFINISHED, end) && !resumed) {
+        const argsEnd = end - UNFINISHED.length;
+        // strace prints the arguments so far, then " <unfinished ...>". What is kept until the
+        // call resumes is copied: a view would keep the whole chunk of input it came from alive.
         const args = def ? detach(line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd)) : null;
-        this.pending.set(tid, { name: def ? def.name : line.slice(nameStart, open), args });
+        this.pending.set(tid, { name: def ? def.name : detach(line.slice(nameStart, open)), args });
         if (def && isSpawn(def)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
       }
-      if (trimmed.endsWith(DETACHED)) return Status.Parsed;
+      if (line.endsWith(DETACHED, end)) return Status.Parsed;
       return Status.Incomplete;
     }
     // After the close: " = RET [ERRNO (text)] [<duration>]".
