@@ -11,7 +11,7 @@ import { EVENT, TraceEvent } from './events.js';
 import {
   isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
 } from './grammar.js';
-import { ArgScan, CH, decodeQuoted, isDigit, returnAt, pageUp, parseIntAt, skipString, UNFINISHED } from './scan.js';
+import { ArgScan, CH, decodeQuoted, detach, isDigit, returnAt, pageUp, parseIntAt, skipString, UNFINISHED } from './scan.js';
 import { LineParser, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, effectFlags, spawnFlags } from './syscall-args.js';
 
@@ -237,7 +237,8 @@ export class LtraceParser extends LineParser implements TraceParser {
           stack = [];
           this.pending.set(tid, stack);
         }
-        stack.push({ name: line.slice(nameStart, nameEnd), args: line.slice(open + 1, argsEnd), heap: lib !== undefined && isHeapCall(lib) });
+        // Copies, not views: a view would keep its whole chunk of input alive until the call resumes.
+        stack.push({ name: detach(line.slice(nameStart, nameEnd)), args: detach(line.slice(open + 1, argsEnd)), heap: lib !== undefined && isHeapCall(lib) });
         const spawner = lib ?? sysDef;
         if (spawner && (spawner.effect === 'thread' || spawner.effect === 'fork' || spawner.effect === 'vfork' || spawner.effect === 'clone')) {
           // The child may run before the call returns: the model adopts it with these flags
