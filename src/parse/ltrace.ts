@@ -12,7 +12,7 @@ import {
   isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
 } from './grammar.js';
 import { ArgScan, CH, decodeQuoted, detach, isDigit, returnAt, pageUp, parseIntAt, skipString, UNFINISHED } from './scan.js';
-import { LineParser, type TraceParser } from './parser.js';
+import { LineParser, Status, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, effectFlags, spawnFlags } from './syscall-args.js';
 
 interface Pending {
@@ -33,12 +33,6 @@ const AT = 64; // '@'
 /** System call effects an -S line feeds to the address-space model; the rest are ltrace's business. */
 const SYSCALL_EFFECTS = new Set(['brk', 'map', 'unmap', 'protect', 'remap', 'advise', 'clone', 'fork', 'vfork']);
 
-const enum Status {
-  Parsed,
-  Ignored,
-  Unparsed,
-}
-
 export class LtraceParser extends LineParser implements TraceParser {
   // ltrace has no messages of its own in the log, no summary tables: these stay at their defaults.
   readonly straceMessages = 0;
@@ -54,17 +48,7 @@ export class LtraceParser extends LineParser implements TraceParser {
   private readonly args = new ArgScan();
 
   push(text: string): void {
-    switch (this.parseLine(this.take(text))) {
-      case Status.Parsed:
-        this.counts.parsed++;
-        break;
-      case Status.Ignored:
-        this.counts.ignored++;
-        break;
-      case Status.Unparsed:
-        this.markUnparsed(this.lineNo);
-        break;
-    }
+    this.tally(this.parseLine(this.take(text)));
   }
 
   end(): void {

@@ -39,6 +39,15 @@ export interface TraceParser {
 /** Unparsed lines whose places are kept for the report. */
 const KEEP_UNPARSED = 10;
 
+/** What became of one input line (a parser's verdict, counted by LineParser.tally). */
+export enum Status {
+  Parsed,
+  Ignored,
+  /** The line stops short of a whole record (strace only: it may be rejoined with the next line). */
+  Incomplete,
+  Unparsed,
+}
+
 export abstract class LineParser {
   readonly counts: LineCounts = emptyCounts();
   /** The input's first line, for a "this is not a trace" message. */
@@ -89,6 +98,13 @@ export abstract class LineParser {
     if (this.truncated && this.lineNo > 0 && (open || this.lastUnparsed === this.lineNo)) {
       this.problems.add('HT_TRUNCATED', `${this.source}:${this.lineNo}`);
     }
+  }
+
+  /** Count the current line as parsed, ignored or unparsed (an incomplete line is the parser's to hold). */
+  protected tally(st: Status): void {
+    if (st === Status.Parsed) this.counts.parsed++;
+    else if (st === Status.Ignored) this.counts.ignored++;
+    else if (st === Status.Unparsed) this.markUnparsed(this.lineNo);
   }
 
   protected markUnparsed(line: number): void {

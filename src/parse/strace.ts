@@ -10,7 +10,7 @@ import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar
 import {
   CH, detach, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
-import { LineParser, type TraceParser } from './parser.js';
+import { LineParser, Status, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
 
 
@@ -18,13 +18,6 @@ import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
 /** A split line is given up after this many continuation lines (or this many characters). */
 const MAX_CONTINUATIONS = 8;
 const MAX_PARTIAL = 1 << 20;
-
-const enum Status {
-  Parsed,
-  Ignored,
-  Incomplete,
-  Unparsed,
-}
 
 interface Pending {
   name: string;
@@ -78,22 +71,10 @@ export class StraceParser extends LineParser implements TraceParser {
       this.abandonPartial();
     }
     const st = this.parseOnce(line, false);
-    switch (st) {
-      case Status.Parsed:
-        this.counts.parsed++;
-        break;
-      case Status.Ignored:
-        this.counts.ignored++;
-        break;
-      case Status.Incomplete:
-        this.partial = this.stripEmbeddedMessage(line);
-        this.partialLine = this.lineNo;
-        this.partialPieces = 1;
-        break;
-      case Status.Unparsed:
-        this.markUnparsed(this.lineNo);
-        break;
-    }
+    if (st !== Status.Incomplete) return this.tally(st);
+    this.partial = this.stripEmbeddedMessage(line);
+    this.partialLine = this.lineNo;
+    this.partialPieces = 1;
   }
 
   /**
