@@ -343,3 +343,29 @@ export async function analyzeWithEvents(input: AnalyzeInput): Promise<{ report: 
   const report = await analyze(input, { onEvent: (e) => events.push({ ...e }) });
   return { report, events };
 }
+
+/**
+ * A Khronos-registry-like document (types, enums, commands) of about 350 kB, ASCII: what the seed
+ * story's registry.xml looks like to a parser. 400 commands (the programs print how many they saw).
+ */
+export function registryXml(): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<registry>', '  <comment>heaptrace test registry</comment>', '  <types>'];
+  for (let i = 0; i < 600; i++) {
+    out.push(`    <type category="struct" name="HtStruct${i}">`);
+    for (let j = 0; j < 4; j++) out.push(`      <member><type>uint32_t</type> <name>field${j}</name></member>`);
+    out.push('    </type>');
+  }
+  out.push('  </types>', '  <enums namespace="HT" group="HtEnum">');
+  for (let i = 0; i < 1500; i++) {
+    out.push(`    <enum value="0x${i.toString(16).toUpperCase().padStart(4, '0')}" name="HT_ENUM_VALUE_${i}"/>`);
+  }
+  out.push('  </enums>', '  <commands>');
+  for (let i = 0; i < 400; i++) {
+    out.push(
+      `    <command><proto><type>void</type> <name>htCommand${i}</name></proto>` +
+        `<param><type>int</type> <name>a</name></param><param>const <type>HtStruct${i}</type> *<name>p</name></param></command>`,
+    );
+  }
+  out.push('  </commands>', '</registry>', '');
+  return out.join('\n');
+}

@@ -6,21 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateReport, type Report } from '../../src/index.js';
-import { describeFiles, fileEntry, parseMarks, programSource, pythonExecutable, workDir } from '../helpers/trace.js';
+import { describeFiles, fileEntry, parseMarks, programSource, pythonExecutable, registryXml, workDir } from '../helpers/trace.js';
 import { runMain } from './helpers.js';
-
-function registryXml(): string {
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<registry>', '<types>'];
-  for (let i = 0; i < 600; i++) {
-    out.push(`<type category="struct" name="HtStruct${i}">`);
-    for (let j = 0; j < 4; j++) out.push(`<member><type>uint32_t</type> <name>field${j}</name></member>`);
-    out.push('</type>');
-  }
-  out.push('</types>', '<commands>');
-  for (let i = 0; i < 400; i++) out.push(`<command><proto><type>void</type> <name>htCommand${i}</name></proto></command>`);
-  out.push('</commands>', '</registry>', '');
-  return out.join('\n');
-}
 
 test('run: the VmData change the program prints equals the report\'s net charge to the XML file', async (t) => {
   const dir = workDir(t, 'run-registry', 'strace', 'python3');
