@@ -95,6 +95,7 @@ export class Attribution implements ModelSink {
   }
 
   touch(thread: ThreadState, name: string, kind: 'open' | 'read' | 'map', bytes: number, e: TraceEvent): void {
+    // The slot: length and a character near the end (data-7.xml and data-8.xml differ there).
     const slot = (name.length + name.charCodeAt(name.length - 5)) & (RECENT - 1);
     let f = this.recentNames[slot] === name ? this.recentFiles[slot] : undefined;
     if (!f) {
