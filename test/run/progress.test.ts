@@ -1,9 +1,11 @@
 // The live progress line: only when stderr is a terminal, redrawn in place, and what it says.
 import assert from 'node:assert/strict';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatProgress } from '../../src/run/progress.js';
 import { pythonExecutable, workDir } from '../helpers/trace.js';
-import { runMain } from './helpers.js';
+import { env, runMain } from './helpers.js';
 
 test('the progress line: elapsed, calls per second, the largest heap and the costliest file, escaped', () => {
   const line = formatProgress(
@@ -25,4 +27,42 @@ test('run shows progress on a terminal\'s stderr and nothing extra when stderr i
   const plain = await runMain(['run', '--', ...program]);
   assert.equal(plain.code, 0, plain.stderr);
   assert.doesNotMatch(plain.stderr, /calls\/s|\r/);
+});
+
+// A stand-in for strace: answers the option probes, then writes one good record to the trace
+// pipe, waits long enough for the progress line to be drawn, and writes a line that is no record.
+const FAKE_STRACE = `#!/bin/sh
+for a in "$@"; do [ "$a" = -V ] && { echo "strace -- version 6.1"; exit 0; }; done
+out=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out=$2; shift 2 ;;
+    --) shift; break ;;
+    *) shift ;;
+  esac
+done
+exec 3>"$out"
+echo "$$ 1700000000.000000 brk(NULL) = 0x55aae26b1000" >&3
+echo "$$ 1700000000.000100 brk(0x55aae28b1000) = 0x55aae28b1000" >&3
+sleep 1
+echo "not a trace record" >&3
+exec 3>&-
+exec "$@"
+`;
+
+test('run erases its progress line before an error, so the message starts a line of its own', async (t) => {
+  const dir = workDir(t, 'run-progress-error');
+  if (dir === null) return;
+  const fake = join(dir, 'strace');
+  writeFileSync(fake, FAKE_STRACE);
+  chmodSync(fake, 0o755);
+  const e = env();
+  e['PATH'] = `${dir}:${e['PATH'] ?? ''}`;
+  const r = await runMain(['run', '--strict', '--', 'true'], { env: e, stderrIsTTY: true });
+  assert.equal(r.code, 2, r.stderr);
+  // The progress line was drawn, with the heap the stand-in's brk made…
+  assert.match(r.stderr, /\r\u001b\[Kheaptrace \d+\.\ds · [\d,]+ calls\/s · pid \d+ heap 2 MiB/);
+  // …and erased before the error, which would otherwise run on from the end of it.
+  assert.match(r.stderr, /\r\u001b\[Kheaptrace: [^\n]*unparsed/);
+  assert.doesNotMatch(r.stderr, /calls\/s[^\r\n]*heaptrace: /);
 });
