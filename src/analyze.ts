@@ -232,10 +232,10 @@ function notATraceError(parser: TraceParser, source: Source): HeaptraceError {
 /** After the input: an empty input, or one in which no line was a trace record, is an error. */
 function notATraceCheck(parsers: TraceParser[], streams: LineStream[], sources: Source[]): void {
   if (parsers.some((p) => p.counts.parsed > 0)) return;
-  const k = 0;
-  const source = sources[k] as Source;
-  if ((streams[k] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
-  throw notATraceError(parsers[k] as TraceParser, source);
+  // Several sources (-ff) that are none of them a trace: the first one is named.
+  const source = sources[0] as Source;
+  if ((streams[0] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
+  throw notATraceError(parsers[0] as TraceParser, source);
 }
 
 /** Early out for a large input that is not a trace: none of its first lines was a record. */
