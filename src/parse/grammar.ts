@@ -86,11 +86,16 @@ export function isSpawn(def: SyscallDef): boolean {
  * this rejects them with a length check and a character compare, with no substring to allocate
  * and hash per line.
  */
-const BY_LENGTH: SyscallDef[][] = [];
-for (const def of SYSCALL_DEFS.values()) (BY_LENGTH[def.name.length] ??= []).push(def);
+const BY_LENGTH = byLength(SYSCALL_DEFS.values());
 
 export function lookupSyscall(line: string, start: number, end: number): SyscallDef | undefined {
   return lookupByLength(BY_LENGTH, line, start, end);
+}
+
+function byLength<T extends { readonly name: string }>(defs: Iterable<T>): T[][] {
+  const buckets: T[][] = [];
+  for (const def of defs) (buckets[def.name.length] ??= []).push(def);
+  return buckets;
 }
 
 function lookupByLength<T extends { readonly name: string }>(buckets: T[][], line: string, start: number, end: number): T | undefined {
@@ -132,8 +137,7 @@ export function isHeapCall(def: LibcallDef): boolean {
   return def.effect === 'alloc' || def.effect === 'realloc' || def.effect === 'free';
 }
 
-const LIB_BY_LENGTH: LibcallDef[][] = [];
-for (const def of LIBCALL_DEFS.values()) (LIB_BY_LENGTH[def.name.length] ??= []).push(def);
+const LIB_BY_LENGTH = byLength(LIBCALL_DEFS.values());
 
 /** The library call named line[start, end), compared in place like lookupSyscall. */
 export function lookupLibcall(line: string, start: number, end: number): LibcallDef | undefined {
