@@ -6,7 +6,7 @@
 // /proc/self/status with a single read(2); the kernel computes VmData during that read, so the
 // read event of the status file is the point of the trace each printed number belongs to.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -347,8 +347,15 @@ export async function analyzeWithEvents(input: AnalyzeInput): Promise<{ report: 
 /**
  * A Khronos-registry-like document (types, enums, commands) of about 350 kB, ASCII: what the seed
  * story's registry.xml looks like to a parser. 400 commands (the programs print how many they saw).
+ * Written as registry.xml in `dir`; returns its path.
  */
-export function registryXml(): string {
+export function writeRegistryXml(dir: string): string {
+  const path = join(dir, 'registry.xml');
+  writeFileSync(path, registryXml());
+  return path;
+}
+
+function registryXml(): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>', '<registry>', '  <comment>heaptrace test registry</comment>', '  <types>'];
   for (let i = 0; i < 600; i++) {
     out.push(`    <type category="struct" name="HtStruct${i}">`);

@@ -3,7 +3,6 @@
 // and the XML file is charged the parse's growth and is the file with the most growth (SPEC §2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   analyzeWithEvents,
@@ -15,16 +14,15 @@ import {
   phaseDelta,
   programSource,
   pythonExecutable,
-  registryXml,
   straceToFile,
   workDir,
+  writeRegistryXml,
 } from '../helpers/trace.js';
 
 test('python minidom parse: VmData exact, the XML file charged the growth and the biggest', async (t) => {
   const dir = workDir(t, 'minidom', 'strace', 'python3');
   if (dir === null) return;
-  const xml = join(dir, 'registry.xml');
-  writeFileSync(xml, registryXml());
+  const xml = writeRegistryXml(dir);
   const trace = join(dir, 'trace.txt');
   const run = straceToFile([pythonExecutable(), programSource('xml_parse.py'), xml], trace);
 

@@ -2,18 +2,17 @@
 // program prints the kernel's VmData before and after the parse; the report made while it ran
 // charges the whole change to the XML file, to the byte (SPEC §1, §2).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateReport, type Report } from '../../src/index.js';
-import { describeFiles, fileEntry, parseMarks, programSource, pythonExecutable, registryXml, workDir } from '../helpers/trace.js';
+import { describeFiles, fileEntry, fileSize, parseMarks, programSource, pythonExecutable, workDir, writeRegistryXml } from '../helpers/trace.js';
 import { runMain } from './helpers.js';
 
 test('run: the VmData change the program prints equals the report\'s net charge to the XML file', async (t) => {
   const dir = workDir(t, 'run-registry', 'strace', 'python3');
   if (dir === null) return;
-  const xml = join(dir, 'registry.xml');
-  writeFileSync(xml, registryXml());
+  const xml = writeRegistryXml(dir);
   const json = join(dir, 'report.json');
   const r = await runMain(['run', '-q', '--json', json, '--', pythonExecutable(), programSource('registry_run.py'), xml]);
   assert.equal(r.code, 0, r.stderr);
@@ -31,7 +30,7 @@ test('run: the VmData change the program prints equals the report\'s net charge 
   assert.ok(kernel >= 2 * 1024 * 1024, `the parse should grow VmData by megabytes; ΔVmData = ${kernel}`);
   const f = fileEntry(report, xml);
   assert.equal(f.heap.net, kernel, `net charge to the XML file vs ΔVmData\n  ${describeFiles(report)}`);
-  assert.equal(f.bytesRead, registryXml().length);
+  assert.equal(f.bytesRead, fileSize(xml));
   assert.equal(report.processes[0]?.pid, marks[0]?.pid, 'the program is the report\'s first process');
   assert.deepEqual(report.processes[0]?.exit, { code: 0, signal: null });
   assert.equal(report.input.timestamps, 'epoch');
@@ -41,8 +40,7 @@ test('run: the VmData change the program prints equals the report\'s net charge 
 test('run with check rules: exit 1 when the XML file costs more than its budget, the program\'s 0 when it holds', async (t) => {
   const dir = workDir(t, 'run-rules', 'strace', 'python3');
   if (dir === null) return;
-  const xml = join(dir, 'registry.xml');
-  writeFileSync(xml, registryXml());
+  const xml = writeRegistryXml(dir);
   const junit = join(dir, 'check.xml');
   const program = ['--', pythonExecutable(), programSource('registry_run.py'), xml];
   const over = await runMain(['run', '-q', '--max-delta', 'registry.xml=1MiB', '--junit', junit, ...program]);
