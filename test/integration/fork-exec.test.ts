@@ -17,14 +17,13 @@ import {
   describeFiles,
   fileEntry,
   fileSize,
-  missingTools,
   outputLines,
   pairMarks,
   parseMarks,
   phaseDelta,
   straceToFile,
   straceToFilePerThread,
-  tempDir,
+  workDir,
   type TraceRun,
   type TracedEvent,
 } from '../helpers/trace.js';
@@ -41,9 +40,10 @@ interface Setup {
   argv: string[];
 }
 
-function setup(t: TestContext, name: string, parentProgram: 'forker' | 'spawner'): Setup {
-  const { dir, cleanup } = tempDir(name);
-  t.after(cleanup);
+/** A work folder with both programs and their inputs; null (the test skipped) without strace or gcc. */
+function setup(t: TestContext, name: string, parentProgram: 'forker' | 'spawner'): Setup | null {
+  const dir = workDir(t, name, 'strace', 'gcc');
+  if (dir === null) return null;
   const parent = compileC(parentProgram, dir);
   const child = compileC('child', dir);
   const parentFile = join(dir, 'parent-input.dat');
@@ -113,12 +113,8 @@ function checkParentAndChild(s: Setup, run: TraceRun, report: Report, events: Tr
 }
 
 test('fork + exec: both phases exact, parentPid and command right', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
   const s = setup(t, 'fork-exec', 'forker');
+  if (s === null) return;
   const trace = join(s.dir, 'trace.txt');
   const run = straceToFile(s.argv, trace);
   const { report, events } = await analyzeWithEvents(trace);
@@ -126,12 +122,8 @@ test('fork + exec: both phases exact, parentPid and command right', async (t) =>
 });
 
 test('fork + exec, strace -ff: the per-process files give the same tree and phases', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
   const s = setup(t, 'fork-exec-ff', 'forker');
+  if (s === null) return;
   const run = straceToFilePerThread(s.argv, join(s.dir, 'trace'));
   assert.equal(run.traceFiles.length, 2, `one file per process: ${run.traceFiles.join(', ')}`);
   const { report, events } = await analyzeWithEvents(run.traceFiles);
@@ -139,12 +131,8 @@ test('fork + exec, strace -ff: the per-process files give the same tree and phas
 });
 
 test('posix_spawn (CLONE_VM|CLONE_VFORK) + exec: the child shares, then leaves, the parent address space', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
   const s = setup(t, 'spawn-exec', 'spawner');
+  if (s === null) return;
   const trace = join(s.dir, 'trace.txt');
   const run = straceToFile(s.argv, trace);
   const { report, events } = await analyzeWithEvents(trace);

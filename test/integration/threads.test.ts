@@ -3,7 +3,7 @@
 // to the byte) and SPEC §2's per-thread current file: each file is charged its own thread's growth.
 // The same program is captured twice: `strace -f -o FILE` and `strace -ff -o PREFIX` (one file per
 // thread, analyzed from the list of PREFIX.TID files).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,6 @@ import {
   compileC,
   describeFiles,
   fileEntry,
-  missingTools,
   outputLines,
   pairMarks,
   parseMarks,
@@ -22,7 +21,7 @@ import {
   statusGrowth,
   straceToFile,
   straceToFilePerThread,
-  tempDir,
+  workDir,
   type TraceRun,
   type TracedEvent,
 } from '../helpers/trace.js';
@@ -33,14 +32,16 @@ const MB_B = 24;
 // 128 KiB top pad; far less than this.
 const ARENA_SLACK = 1 * MiB;
 
-function setup(name: string): { dir: string; cleanup: () => void; program: string; fileA: string; fileB: string } {
-  const { dir, cleanup } = tempDir(name);
+/** A work folder with the program and its two input files; null (the test skipped) without strace or gcc. */
+function setup(t: TestContext, name: string): { dir: string; program: string; fileA: string; fileB: string } | null {
+  const dir = workDir(t, name, 'strace', 'gcc');
+  if (dir === null) return null;
   const program = compileC('threads', dir);
   const fileA = join(dir, 'thread-a.dat');
   const fileB = join(dir, 'thread-b.dat');
   writeFileSync(fileA, 'a'.repeat(300_000));
   writeFileSync(fileB, 'b'.repeat(70_000));
-  return { dir, cleanup, program, fileA, fileB };
+  return { dir, program, fileA, fileB };
 }
 
 function checkThreads(run: TraceRun, report: Report, events: TracedEvent[], fileA: string, fileB: string): void {
@@ -88,26 +89,18 @@ function checkThreads(run: TraceRun, report: Report, events: TracedEvent[], file
 }
 
 test('threads, strace -f: VmData exact and each file charged its own thread arena', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup, program, fileA, fileB } = setup('threads-f');
-  t.after(cleanup);
+  const s = setup(t, 'threads-f');
+  if (s === null) return;
+  const { dir, program, fileA, fileB } = s;
   const run = straceToFile([program, fileA, String(MB_A), fileB, String(MB_B)], join(dir, 'trace.txt'));
   const { report, events } = await analyzeWithEvents(join(dir, 'trace.txt'));
   checkThreads(run, report, events, fileA, fileB);
 });
 
 test('threads, strace -ff: the PREFIX.TID files give the same per-thread charges', async (t) => {
-  const missing = missingTools('strace', 'gcc');
-  if (missing !== null) {
-    t.skip(missing);
-    return;
-  }
-  const { dir, cleanup, program, fileA, fileB } = setup('threads-ff');
-  t.after(cleanup);
+  const s = setup(t, 'threads-ff');
+  if (s === null) return;
+  const { dir, program, fileA, fileB } = s;
   const run = straceToFilePerThread([program, fileA, String(MB_A), fileB, String(MB_B)], join(dir, 'trace'));
   assert.equal(run.traceFiles.length, 3, `one file per thread: ${run.traceFiles.join(', ')}`);
   const { report, events } = await analyzeWithEvents(run.traceFiles);
