@@ -45,3 +45,32 @@ test('a file read in blocks and pieces gives the report its text gives, lines ac
   assert.ok(fromFile.files.some((f) => f.path === name), 'the name with the split character is read whole');
   assert.deepEqual(JSON.parse(JSON.stringify(fromFile)), JSON.parse(JSON.stringify(fromText)));
 });
+
+test('a file that ends inside a line is reported as cut, as its text is', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const generated = generateTrace({ size: 600_000, seed: 5, out: join(dir, 'gen.strace') });
+  const whole = readFileSync(generated.path, 'utf8');
+  // Cut in the middle of a line a little past the first 256 KiB read.
+  const text = whole.slice(0, whole.indexOf('\n', 300_000) - 20);
+  const file = join(dir, 'cut.strace');
+  writeFileSync(file, text);
+  const fromFile = await analyze(file);
+  assert.equal(fromFile.input.truncated, true);
+  assert.equal(fromFile.input.lines, text.split('\n').length);
+  assert.deepEqual(JSON.parse(JSON.stringify(fromFile)), JSON.parse(JSON.stringify(await analyze({ text, name: file }))));
+});
+
+test('a large file that is not a trace stops with HT_NOT_A_TRACE after its first lines', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // 2 MB of log lines: the verdict comes after 1,000 lines, the first of eight reads.
+  const line = 'Nov 21 08:00:00 host daemon[42]: request served in 3 ms from cache\n';
+  const file = join(dir, 'app.log');
+  writeFileSync(file, line.repeat(Math.ceil(2_000_000 / line.length)));
+  await assert.rejects(analyze(file), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'HT_NOT_A_TRACE');
+    assert.match(err.message, /host daemon/);
+    return true;
+  });
+});
