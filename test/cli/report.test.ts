@@ -25,6 +25,20 @@ test('report is the default command', async () => {
   assert.equal(a.stdout, b.stdout);
 });
 
+test('report runs as the default command, but still has its own help and takes a trace named like a command', async () => {
+  const help = await runCli(['report', '--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^heaptrace report \[trace\.\.\]/);
+  const top = await runCli(['--help']);
+  assert.notEqual(help.stdout, top.stdout);
+  const named = await runCli(['report', 'check']);
+  assert.equal(named.code, 2);
+  assert.match(named.stderr, /cannot read check: no such file/);
+  const unknown = await runCli(['report', SPIKE, '--bogus']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /Unknown argument: bogus/);
+});
+
 test('--json - writes a report that validates, and only the report, to stdout', async () => {
   const r = await runCli([SPIKE, '--json', '-']);
   assert.equal(r.code, 0);
