@@ -78,15 +78,20 @@ export function resolveFiles(paths: readonly string[]): Source[] {
 }
 
 /**
- * Files are read 256 KiB at a time, so the next read is under way while the parser works (with
- * 64 KiB reads it sat idle about 7% of a report), but handed on in pieces of at most 64 KiB:
- * split2 decodes each piece into one string, and a string over 128 KiB lands in V8's large-object
- * space, which only a full collection frees (measured: 25 MiB more peak RSS with 1 MiB pieces).
- * A plain file reuses two buffers (openFileLines); a stream (standard input, gzip, the files of an
- * -ff merge) brings a new buffer per read, and larger ones cost peak RSS (1 GB bench trace: 175 MiB
- * with 64 KiB reads, 187 with 256 KiB, 200 with 1 MiB), as each lives until a full collection.
+ * Input is handed to split2 in pieces of at most 64 KiB: split2 decodes each piece into one
+ * string, and a string over 128 KiB lands in V8's large-object space, which only a full
+ * collection frees (measured: 25 MiB more peak RSS with 1 MiB pieces).
+ *
+ * A plain file is read 1 MiB at a time into two buffers it reuses (openFileLines), the next read
+ * under way while the parser works. Each read ends in a wait on the event loop for the read's
+ * completion: with 256 KiB reads those waits added up to 32 ms of a 100 MB report, with 1 MiB 9 ms.
+ * Streams (standard input, gzip, the files of an -ff merge) bring a new buffer per read, which
+ * lives until a collection, so there larger reads cost peak RSS (1 GB bench trace: 175 MiB with
+ * 64 KiB reads, 187 with 256 KiB, 200 with 1 MiB); they read 256 KiB (with 64 KiB, the parser sat
+ * idle about 7% of a report).
  */
 const READ_BYTES = 1 << 18;
+const FILE_READ_BYTES = 1 << 20;
 const PIECE_BYTES = 1 << 16;
 
 /** How the input ended: its size, and its last byte (-1 before any), to tell a cut last line. */
@@ -218,15 +223,15 @@ function binaryInput(name: string): HeaptraceError {
 
 /**
  * A plain file for a line callback, read without a stream in front of split2: two buffers, one
- * read into while the other's lines are parsed, each written to split2 in pieces. split2 decodes
+ * read into while the other's lines are parsed, each written to split2 in pieces (eachPiece). split2 decodes
  * a piece into a string inside write() (its transform is synchronous, and with a callback it
  * queues nothing), so a buffer is free again once its pieces are written. Measured on the 100 MB
  * bench trace: the input stage in 60 ms instead of 95, and 9,000 fewer page faults, since no
- * fresh 256 KiB buffer is allocated per read. Null for a gzip file, which takes the stream path.
+ * fresh buffer is allocated per read. Null for a gzip file, which takes the stream path.
  */
 async function openFileLines(name: string, path: string, onLine: (line: string) => void): Promise<LineStream | null> {
   let fh: FileHandle;
-  let buf = Buffer.allocUnsafeSlow(READ_BYTES);
+  let buf = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
   let bytesRead: number;
   try {
     fh = await open(path, 'r');
@@ -234,7 +239,7 @@ async function openFileLines(name: string, path: string, onLine: (line: string) 
     throw readError(name, err as NodeJS.ErrnoException);
   }
   try {
-    ({ bytesRead } = await fh.read(buf, 0, READ_BYTES, null));
+    ({ bytesRead } = await fh.read(buf, 0, FILE_READ_BYTES, null));
   } catch (err) {
     await fh.close();
     throw readError(name, err as NodeJS.ErrnoException);
@@ -248,10 +253,10 @@ async function openFileLines(name: string, path: string, onLine: (line: string) 
   const lines = lineSplitter(onLine);
   const tail: Tail = { bytes: 0, lastByte: -1 };
   const pump = async (): Promise<void> => {
-    let spare = Buffer.allocUnsafeSlow(READ_BYTES);
+    let spare = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
     let chunk = first;
     while (chunk.length > 0) {
-      const next = fh.read(spare, 0, READ_BYTES, null);
+      const next = fh.read(spare, 0, FILE_READ_BYTES, null);
       eachPiece(chunk, tail.lastByte, (piece) => void lines.write(piece));
       tail.lastByte = chunk[chunk.length - 1] as number;
       tail.bytes += chunk.length;
@@ -261,7 +266,7 @@ async function openFileLines(name: string, path: string, onLine: (line: string) 
         await next;
         return;
       }
-      if (lines.writableLength > 0) buf = Buffer.allocUnsafeSlow(READ_BYTES);
+      if (lines.writableLength > 0) buf = Buffer.allocUnsafeSlow(FILE_READ_BYTES);
       chunk = spare.subarray(0, (await next).bytesRead);
       [buf, spare] = [spare, buf];
     }

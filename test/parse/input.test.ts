@@ -12,7 +12,7 @@ import { generateTrace } from '../bench/generate.js';
 test('a file read in blocks and pieces gives the report its text gives, lines across every cut included', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // About 1.3 MB: several 256 KiB reads, each cut into 64 KiB pieces.
+  // About 1.3 MB: a file is read 1 MiB at a time (a stream 256 KiB), each read cut into 64 KiB pieces.
   const generated = generateTrace({ size: 1_300_000, seed: 3, out: join(dir, 'gen.strace') });
   let text = readFileSync(generated.path, 'utf8');
   // Pieces end where lines end, so a cut falls inside a line only where the line is longer than a
@@ -49,10 +49,10 @@ test('a file read in blocks and pieces gives the report its text gives, lines ac
 test('a file that ends inside a line is reported as cut, as its text is', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const generated = generateTrace({ size: 600_000, seed: 5, out: join(dir, 'gen.strace') });
+  const generated = generateTrace({ size: 1_300_000, seed: 5, out: join(dir, 'gen.strace') });
   const whole = readFileSync(generated.path, 'utf8');
-  // Cut in the middle of a line a little past the first 256 KiB read.
-  const text = whole.slice(0, whole.indexOf('\n', 300_000) - 20);
+  // Cut in the middle of a line a little past the first 1 MiB read.
+  const text = whole.slice(0, whole.indexOf('\n', 1_100_000) - 20);
   const file = join(dir, 'cut.strace');
   writeFileSync(file, text);
   const fromFile = await analyze(file);
@@ -64,7 +64,7 @@ test('a file that ends inside a line is reported as cut, as its text is', async 
 test('a large file that is not a trace stops with HT_NOT_A_TRACE after its first lines', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // 2 MB of log lines: the verdict comes after 1,000 lines, the first of eight reads.
+  // 2 MB of log lines: the verdict comes after 1,000 lines, inside the first of two reads.
   const line = 'Nov 21 08:00:00 host daemon[42]: request served in 3 ms from cache\n';
   const file = join(dir, 'app.log');
   writeFileSync(file, line.repeat(Math.ceil(2_000_000 / line.length)));
