@@ -18,7 +18,7 @@ export interface Source {
   open(): Readable;
   /** For files of an strace -ff set: the pid from the NAME.PID suffix. */
   pid: number;
-  /** A file's path: a plain file handed to a line callback is read without a stream (see pumpFile). */
+  /** A file's path: a plain file handed to a line callback is read without a stream (openFileLines). */
   path?: string;
 }
 
@@ -127,7 +127,10 @@ function eachPiece(chunk: Buffer, lastByte: number, piece: (b: Buffer) => void):
   }
 }
 
-/** Passes the bytes on in pieces (eachPiece), noting how they end (a cut file or a killed strace ends without a newline). */
+/**
+ * Passes the bytes on in pieces (eachPiece), noting how they end: a cut file or a killed strace
+ * ends without a newline.
+ */
 class TailWatch extends Transform implements Tail {
   lastByte = -1;
   bytes = 0;
@@ -223,11 +226,11 @@ function binaryInput(name: string): HeaptraceError {
 
 /**
  * A plain file for a line callback, read without a stream in front of split2: two buffers, one
- * read into while the other's lines are parsed, each written to split2 in pieces (eachPiece). split2 decodes
- * a piece into a string inside write() (its transform is synchronous, and with a callback it
- * queues nothing), so a buffer is free again once its pieces are written. Measured on the 100 MB
- * bench trace: the input stage in 60 ms instead of 95, and 9,000 fewer page faults, since no
- * fresh buffer is allocated per read. Null for a gzip file, which takes the stream path.
+ * read into while the other's lines are parsed, each written to split2 in pieces (eachPiece).
+ * split2 decodes a piece into a string inside write() (its transform is synchronous, and with a
+ * callback it queues nothing), so a buffer is free again once its pieces are written. Measured on
+ * the 100 MB bench trace: the input stage in 60 ms instead of 95, and 9,000 fewer page faults,
+ * since no fresh buffer is allocated per read. Null for a gzip file, which takes the stream path.
  */
 async function openFileLines(name: string, path: string, onLine: (line: string) => void): Promise<LineStream | null> {
   let fh: FileHandle;
