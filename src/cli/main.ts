@@ -37,7 +37,7 @@ function parser(ctx: CommandContext, stdio: Stdio): Argv {
  * do), and measuring its columns costs 25 ms, a tenth of a small report's time. Asking for help,
  * or a trace named like a command (`report check`), keeps the name.
  */
-function unnamedReport(argv: readonly string[]): string[] {
+export function unnamedReport(argv: readonly string[]): string[] {
   const [first, ...rest] = argv;
   if (first !== 'report') return [...argv];
   if (rest.some((a) => HELP_FLAGS.has(a)) || COMMAND_NAMES.has(rest[0] ?? '')) return [...argv];

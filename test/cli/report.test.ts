@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { unnamedReport } from '../../src/cli/main.js';
 import { validateReport, type Report } from '../../src/index.js';
 import { BIN, SAMPLES, shape } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
@@ -23,6 +24,16 @@ test('report is the default command', async () => {
   const b = await runCli(['report', SPIKE]);
   assert.equal(a.code, 0);
   assert.equal(a.stdout, b.stdout);
+});
+
+test('"report" is dropped before yargs parses, except before help, version or a trace named like a command', () => {
+  assert.deepEqual(unnamedReport(['report', 'trace.log', '--json', 'r.json']), ['trace.log', '--json', 'r.json']);
+  assert.deepEqual(unnamedReport(['report']), []);
+  assert.deepEqual(unnamedReport(['report', 'trace.log', '-h']), ['report', 'trace.log', '-h']);
+  assert.deepEqual(unnamedReport(['report', '--version']), ['report', '--version']);
+  assert.deepEqual(unnamedReport(['report', 'run', '--json', '-']), ['report', 'run', '--json', '-']);
+  assert.deepEqual(unnamedReport(['check', 'report']), ['check', 'report']);
+  assert.deepEqual(unnamedReport(['trace.log']), ['trace.log']);
 });
 
 test('report runs as the default command, but still has its own help and takes a trace named like a command', async () => {
