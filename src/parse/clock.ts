@@ -2,7 +2,7 @@
 // into seconds on one axis. -r stamps add up; -t/-tt stamps carry no date, so a jump back of more
 // than 12 hours is midnight passing.
 import type { TimestampKind } from './events.js';
-import { CH, isDigit } from './scan.js';
+import { CH, codesOf, isDigit } from './scan.js';
 
 export class TraceClock {
   kind: TimestampKind = 'none';
@@ -16,8 +16,8 @@ export class TraceClock {
   private readonly stamps = new TimestampReader();
 
   /** Reads the timestamp at line[i], if any, into `value`; returns the index after it, or i when there is none. */
-  read(line: string, i: number): number {
-    const end = this.stamps.read(line, i, this.kind);
+  read(line: string, i: number, u: Uint16Array = codesOf(line)): number {
+    const end = this.stamps.read(line, i, this.kind, u);
     if (end > i) this.note(this.stamps.value, this.stamps.kind);
     return end;
   }
@@ -76,19 +76,19 @@ export class TimestampReader {
   private frac = 0;
 
   /** The index after the timestamp at line[i], or i when there is none. */
-  read(line: string, i: number, known: TimestampKind): number {
+  read(line: string, i: number, known: TimestampKind, u: Uint16Array = codesOf(line)): number {
     const n = line.length;
     // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
     if (
-      i + 15 < n && line.charCodeAt(i + 2) === CH.COLON && line.charCodeAt(i + 5) === CH.COLON &&
-      line.charCodeAt(i + 8) === CH.DOT && line.charCodeAt(i + 15) === CH.SPACE
+      i + 15 < n && u[i + 2] === CH.COLON && u[i + 5] === CH.COLON &&
+      u[i + 8] === CH.DOT && u[i + 15] === CH.SPACE
     ) {
       const z = CH.ZERO * 11;
-      const h = line.charCodeAt(i) * 10 + line.charCodeAt(i + 1) - z;
-      const m = line.charCodeAt(i + 3) * 10 + line.charCodeAt(i + 4) - z;
-      const sec = line.charCodeAt(i + 6) * 10 + line.charCodeAt(i + 7) - z;
+      const h = (u[i] as number) * 10 + (u[i + 1] as number) - z;
+      const m = (u[i + 3] as number) * 10 + (u[i + 4] as number) - z;
+      const sec = (u[i + 6] as number) * 10 + (u[i + 7] as number) - z;
       let us = 0;
-      for (let k = 9; k < 15; k++) us = us * 10 + line.charCodeAt(i + k) - CH.ZERO;
+      for (let k = 9; k < 15; k++) us = us * 10 + (u[i + k] as number) - CH.ZERO;
       if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && us >= 0 && us < 1_000_000) {
         this.value = h * 3600 + m * 60 + sec + us / 1e6;
         this.kind = 'time-of-day';
@@ -97,40 +97,40 @@ export class TimestampReader {
     }
     let a = 0;
     let j = i;
-    for (; j < n && isDigit(line.charCodeAt(j)); j++) a = a * 10 + line.charCodeAt(j) - CH.ZERO;
-    const sep = line.charCodeAt(j);
+    for (; j < n && isDigit(u[j] as number); j++) a = a * 10 + (u[j] as number) - CH.ZERO;
+    const sep = u[j];
     if (sep === CH.COLON) {
       // HH:MM:SS[.frac]
       let m = 0;
       let s = 0;
       let k = j + 1;
-      for (; k < n && isDigit(line.charCodeAt(k)); k++) m = m * 10 + line.charCodeAt(k) - CH.ZERO;
-      if (line.charCodeAt(k) !== CH.COLON) return i;
+      for (; k < n && isDigit(u[k] as number); k++) m = m * 10 + (u[k] as number) - CH.ZERO;
+      if (u[k] !== CH.COLON) return i;
       k++;
-      for (; k < n && isDigit(line.charCodeAt(k)); k++) s = s * 10 + line.charCodeAt(k) - CH.ZERO;
-      j = this.fraction(line, k);
+      for (; k < n && isDigit(u[k] as number); k++) s = s * 10 + (u[k] as number) - CH.ZERO;
+      j = this.fraction(u, k, n);
       this.value = a * 3600 + m * 60 + s + this.frac;
       this.kind = 'time-of-day';
     } else if (sep === CH.DOT) {
-      j = this.fraction(line, j);
+      j = this.fraction(u, j, n);
       this.value = a + this.frac;
       this.kind = known === 'none' ? (a >= 100_000_000 ? 'epoch' : 'relative') : known;
     } else {
       return i;
     }
     // A timestamp is followed by a space; anything else means these digits were not one.
-    return line.charCodeAt(j) === CH.SPACE ? j : i;
+    return u[j] === CH.SPACE ? j : i;
   }
 
   /** Digits after a "." at j, as a fraction in this.frac; returns the index after them. */
-  private fraction(line: string, j: number): number {
+  private fraction(u: Uint16Array, j: number, n: number): number {
     this.frac = 0;
-    if (line.charCodeAt(j) !== CH.DOT) return j;
+    if (u[j] !== CH.DOT) return j;
     let f = 0;
     let scale = 1;
     let k = j + 1;
-    for (; k < line.length && isDigit(line.charCodeAt(k)); k++) {
-      f = f * 10 + line.charCodeAt(k) - CH.ZERO;
+    for (; k < n && isDigit(u[k] as number); k++) {
+      f = f * 10 + (u[k] as number) - CH.ZERO;
       scale *= 10;
     }
     this.frac = f / scale;

@@ -2,7 +2,7 @@
 // call name through a Map built at start-up, never re-read per line.
 import { LIBCALLS } from '../generated/libcalls.js';
 import { SYSCALLS } from '../generated/syscalls.js';
-import { FlagTable } from './scan.js';
+import { codesOf, FlagTable } from './scan.js';
 
 type Table = typeof SYSCALLS.syscalls;
 export type SyscallName = keyof Table;
@@ -81,28 +81,58 @@ export function isSpawn(def: SyscallDef): boolean {
 }
 
 /**
- * The definition for the call name at line[start, end), without making a substring: candidates are
- * bucketed by name length and compared in place. Most lines name calls the model ignores, and
- * this rejects them with a length check and a character compare, with no substring to allocate
- * and hash per line.
+ * Definitions found by the call name at line[start, end) without making a substring. The name's
+ * characters are hashed in place and looked up in a small open-addressed table; only a definition
+ * whose hash matches is compared as text. Most lines name calls the model ignores (write, futex,
+ * poll, …), and those are turned away by the hash alone, with no string compared at all.
  */
-const BY_LENGTH = byLength(SYSCALL_DEFS.values());
+class NameTable<T extends { readonly name: string }> {
+  private readonly hashes: Int32Array;
+  private readonly defs: (T | undefined)[];
+  private readonly mask: number;
 
-export function lookupSyscall(line: string, start: number, end: number): SyscallDef | undefined {
-  return lookupByLength(BY_LENGTH, line, start, end);
+  constructor(defs: Iterable<T>) {
+    const list = [...defs];
+    // A quarter full at most: a name that is not there mostly meets an empty slot at once.
+    let size = 64;
+    while (size < list.length * 4) size *= 2;
+    this.mask = size - 1;
+    this.hashes = new Int32Array(size);
+    this.defs = new Array<T | undefined>(size).fill(undefined);
+    for (const def of list) {
+      const h = nameHash(codesOf(def.name), 0, def.name.length);
+      let k = h & this.mask;
+      while (this.defs[k] !== undefined) k = (k + 1) & this.mask;
+      this.hashes[k] = h;
+      this.defs[k] = def;
+    }
+  }
+
+  lookup(line: string, start: number, end: number, u: Uint16Array): T | undefined {
+    const h = nameHash(u, start, end);
+    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
+      const def = this.defs[k];
+      if (def === undefined) return undefined;
+      if (this.hashes[k] === h && def.name.length === end - start && line.startsWith(def.name, start)) return def;
+    }
+  }
 }
 
-function byLength<T extends { readonly name: string }>(defs: Iterable<T>): T[][] {
-  const buckets: T[][] = [];
-  for (const def of defs) (buckets[def.name.length] ??= []).push(def);
-  return buckets;
+/** A hash of the code units u[from, to). */
+function nameHash(u: Uint16Array, from: number, to: number): number {
+  let h = to - from;
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + (u[i] as number)) | 0;
+  return h ^ (h >>> 13);
 }
 
-function lookupByLength<T extends { readonly name: string }>(buckets: T[][], line: string, start: number, end: number): T | undefined {
-  const bucket = buckets[end - start];
-  if (bucket === undefined) return undefined;
-  for (const def of bucket) if (line.startsWith(def.name, start)) return def;
-  return undefined;
+const SYSCALL_NAMES = new NameTable(SYSCALL_DEFS.values());
+
+/**
+ * The system call named line[start, end), or undefined when the model does not need it; u holds
+ * the line's code units (the shared ones of codesOf when not given).
+ */
+export function lookupSyscall(line: string, start: number, end: number, u: Uint16Array = codesOf(line)): SyscallDef | undefined {
+  return SYSCALL_NAMES.lookup(line, start, end, u);
 }
 
 export type LibArgRole = 'size' | 'count' | 'ptr' | 'out' | 'string' | 'path' | 'stream' | 'fd';
@@ -137,9 +167,9 @@ export function isHeapCall(def: LibcallDef): boolean {
   return def.effect === 'alloc' || def.effect === 'realloc' || def.effect === 'free';
 }
 
-const LIB_BY_LENGTH = byLength(LIBCALL_DEFS.values());
+const LIBCALL_NAMES = new NameTable(LIBCALL_DEFS.values());
 
-/** The library call named line[start, end), compared in place like lookupSyscall. */
-export function lookupLibcall(line: string, start: number, end: number): LibcallDef | undefined {
-  return lookupByLength(LIB_BY_LENGTH, line, start, end);
+/** The library call named line[start, end), found in place like lookupSyscall. */
+export function lookupLibcall(line: string, start: number, end: number, u: Uint16Array = codesOf(line)): LibcallDef | undefined {
+  return LIBCALL_NAMES.lookup(line, start, end, u);
 }

@@ -402,7 +402,7 @@ export class LtraceParser extends LineParser implements TraceParser {
     e.ret = ret;
     // -S prints returns raw: -errno, or the same as an unsigned address.
     e.failed = Number.isNaN(ret) || (ret < 0 && ret >= -MAX_ERRNO) || ret >= ERRNO_AS_ADDRESS;
-    return decodeSyscallArgs(e, def, line, this.args, open, close);
+    return decodeSyscallArgs(e, def, line, this.args, open, close, this.units(line));
   }
 }
 

@@ -3,7 +3,7 @@
 import { TraceClock } from './clock.js';
 import type { TimestampKind, TraceEvent } from './events.js';
 import type { Problems } from '../problems.js';
-import { CH, detach } from './scan.js';
+import { CH, CodeUnits, detach } from './scan.js';
 
 export interface LineCounts {
   lines: number;
@@ -56,6 +56,8 @@ export abstract class LineParser {
   truncated = false;
   protected readonly clock = new TraceClock();
   protected lineNo = 0;
+  /** The code units of the text being parsed (see CodeUnits), in a buffer of this parser's own. */
+  private readonly codes = new CodeUnits();
   /** The latest line counted unparsed (0: none). */
   private lastUnparsed = 0;
 
@@ -79,6 +81,11 @@ export abstract class LineParser {
 
   get lastTime(): number {
     return this.clock.lastTime;
+  }
+
+  /** The code units of `text`: copied once, then free while the text is the same. */
+  protected units(text: string): Uint16Array {
+    return this.codes.load(text);
   }
 
   /** Count a new input line; returns it without the "\r" a CRLF file leaves (lines are split at "\n"). */

@@ -1,6 +1,7 @@
-// Character-level scanning of strace's argument syntax. Everything here walks a line with an index
-// and charCodeAt: no split, no regex, linear in the line's length whatever it holds (strings with
-// ") = 0" inside, nested structs, -y decorations such as 12</dev/null<char 1:3>>).
+// Character-level scanning of strace's argument syntax. Everything here walks a line with an index:
+// no split, no regex, linear in the line's length whatever it holds (strings with ") = 0" inside,
+// nested structs, -y decorations such as 12</dev/null<char 1:3>>). The walks that run on every line
+// read the line's characters from a typed array (see CodeUnits) rather than with charCodeAt.
 
 export const CH = {
   TAB: 9, CR: 13, SPACE: 32, QUOTE: 34, HASH: 35, PLUS: 43, COMMA: 44, MINUS: 45, DOT: 46, SLASH: 47,
@@ -15,6 +16,59 @@ export function isDigit(c: number): boolean {
 
 export function isNameChar(c: number): boolean {
   return (c >= CH.a && c <= CH.z) || isDigit(c) || c === CH.UNDERSCORE || (c >= CH.A_UP && c <= CH.Z_UP);
+}
+
+/**
+ * A line's UTF-16 code units in a typed array that is reused: after load(s), units[i] is
+ * s.charCodeAt(i) for every i < s.length, and units[s.length] and units[s.length + 1] are 0 (where
+ * charCodeAt would give NaN, which no comparison here can tell from 0).
+ *
+ * Why: split2 hands each line over as a slice of the larger string it decoded, and charCodeAt on
+ * such a slice costs about 1.8 ns a character here; an element of this array about 0.7 ns, and the
+ * copy that fills it (one native call per line) about 0.5 ns a character. The parser reads most
+ * characters of a line once and many twice or more (a flag set is scanned, then compared), so the
+ * copy pays for itself on every line (measured: docs/performance.md, session 7).
+ */
+export class CodeUnits {
+  private bytes = Buffer.alloc(0);
+  units = new Uint16Array(0);
+  /**
+   * The text whose units are loaded. Loading it again copies nothing: === finds the same string at
+   * once, and tells another line apart at its length or its first different character.
+   */
+  private loaded: string | null = null;
+
+  load(s: string): Uint16Array {
+    if (s === this.loaded) return this.units;
+    const need = 2 * (s.length + 2);
+    if (need > this.bytes.length) {
+      let size = 4096;
+      while (size < need) size *= 2;
+      this.bytes = Buffer.alloc(size);
+      this.units = new Uint16Array(this.bytes.buffer, this.bytes.byteOffset, size >> 1);
+    }
+    const units = this.units;
+    if (LITTLE_ENDIAN) this.bytes.write(s, 0, 'utf16le');
+    else for (let i = 0; i < s.length; i++) units[i] = s.charCodeAt(i);
+    units[s.length] = 0;
+    units[s.length + 1] = 0;
+    this.loaded = s;
+    return units;
+  }
+}
+
+/** UTF-16LE bytes read as a Uint16Array give the code units only on a little-endian machine. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+const scratchUnits = new CodeUnits();
+
+/**
+ * The code units of s, in a buffer shared by callers that have none of their own (the rarer
+ * paths, and the ltrace parser). A parser keeps its line in a CodeUnits of its own and passes its
+ * units down, so that no call on some other string can overwrite them.
+ */
+export function codesOf(s: string): Uint16Array {
+  return scratchUnits.load(s);
 }
 
 /** Index just past a double-quoted string starting at i (which holds the quote); s.length if unterminated. */
@@ -45,8 +99,8 @@ export class AngleWalk {
   /** A backslash appears inside. */
   escaped = false;
 
-  /** Index just past the group; the line's length if it never closes. */
-  walk(s: string, i: number): number {
+  /** Index just past the group in s (whose units are u); the line's length if it never closes. */
+  walk(s: string, i: number, u: Uint16Array = codesOf(s)): number {
     const n = s.length;
     let depth = 0;
     // Socket names hold unescaped arrows inside brackets: 5<TCP:[127.0.0.1:1->127.0.0.1:2]>.
@@ -55,7 +109,7 @@ export class AngleWalk {
     let escaped = false;
     const open = i;
     while (i < n) {
-      const c = s.charCodeAt(i);
+      const c = u[i] as number;
       if (c === CH.LBRACKET) brackets++;
       else if (c === CH.RBRACKET) {
         if (brackets > 0) brackets--;
@@ -84,8 +138,8 @@ export class AngleWalk {
 const angleScratch = new AngleWalk();
 
 /** Index just past an angle-bracket group starting at i (which holds "<"); s.length if it never closes. */
-export function skipAngle(s: string, i: number): number {
-  return angleScratch.walk(s, i);
+export function skipAngle(s: string, i: number, u: Uint16Array = codesOf(s)): number {
+  return angleScratch.walk(s, i, u);
 }
 
 /**
@@ -96,18 +150,21 @@ export function skipAngle(s: string, i: number): number {
  */
 export class NameCache {
   private readonly slots: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+  /** Each slot's name as code units, to compare with a line's units. */
+  private readonly units: Uint16Array[] = new Array<Uint16Array>(256).fill(new Uint16Array(0));
 
   /**
-   * The name at s[from, to) for descriptor `key`; unescaped when `escaped`. Always a string of its
-   * own (see detach), so a caller may keep it as it is.
+   * The name at s[from, to) (s's units are u) for descriptor `key`; unescaped when `escaped`.
+   * Always a string of its own (see detach), so a caller may keep it as it is.
    */
-  get(s: string, from: number, to: number, escaped: boolean, key: number): string {
+  get(s: string, from: number, to: number, escaped: boolean, key: number, u: Uint16Array): string {
     if (escaped) return detach(unescapeBytes(s, from, to));
     const slot = key & 255;
     const cached = this.slots[slot];
-    if (cached !== undefined && cached.length === to - from && s.startsWith(cached, from)) return cached;
+    if (cached !== undefined && sameUnits(u, from, this.units[slot] as Uint16Array, to - from)) return cached;
     const name = detach(s.slice(from, to));
     this.slots[slot] = name;
+    this.units[slot] = u.slice(from, to);
     return name;
   }
 }
@@ -150,7 +207,7 @@ export class ArgScan {
    * such as the inside of pipe's [3, 4]); then the last argument runs to `to`. With `split`
    * false only the close is looked for (calls the model ignores): no argument is recorded.
    */
-  scan(s: string, from: number, to = s.length, split = true): number {
+  scan(s: string, from: number, to = s.length, split = true, u: Uint16Array = codesOf(s)): number {
     this.count = 0;
     let depth = 0;
     let start = from;
@@ -160,7 +217,7 @@ export class ArgScan {
     let nameEnd = 0;
     let escaped = false;
     while (i < to) {
-      const c = s.charCodeAt(i);
+      const c = u[i] as number;
       // Most characters mean nothing to the walk: one table read passes them.
       if (c >= 128 || SCAN_PLAIN[c] === 1) {
         i++;
@@ -172,7 +229,7 @@ export class ArgScan {
       }
       if (c === CH.LT) {
         const lt = i;
-        i = this.angle.walk(s, i);
+        i = this.angle.walk(s, i, u);
         if (angleAt < 0 && split) {
           angleAt = lt;
           nameEnd = this.angle.nameEnd;
@@ -182,18 +239,18 @@ export class ArgScan {
       }
       if (c === CH.LPAREN || c === CH.LBRACKET || c === CH.LBRACE) depth++;
       else if (depth === 0 && (c === CH.COMMA || c === CH.RPAREN)) {
-        if (split) this.record(s, start, i, angleAt, nameEnd, escaped);
+        if (split) this.record(u, start, i, angleAt, nameEnd, escaped);
         if (c === CH.RPAREN) return i;
         start = i + 1;
         angleAt = -1;
       } else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) depth--;
-      else if (c === CH.SLASH && s.charCodeAt(i + 1) === CH.STAR) {
+      else if (c === CH.SLASH && u[i + 1] === CH.STAR) {
         i = skipComment(s, i);
         continue;
       }
       i++;
     }
-    if (split) this.record(s, start, Math.min(i, to), angleAt, nameEnd, escaped);
+    if (split) this.record(u, start, Math.min(i, to), angleAt, nameEnd, escaped);
     return -1;
   }
 
@@ -201,11 +258,11 @@ export class ArgScan {
    * The -y name decorating argument k (3</etc/x> gives /etc/x), or null when it has none; `fd` is
    * the descriptor it decorates (names are reused per descriptor, see NameCache).
    */
-  decoration(s: string, k: number, fd: number): string | null {
+  decoration(s: string, k: number, fd: number, u: Uint16Array = codesOf(s)): string | null {
     if (k >= this.count) return null;
     const lt = this.angles[3 * k] as number;
-    if (lt < 0 || !decorates(s, this.bounds[2 * k] as number, lt)) return null;
-    return this.names.get(s, lt + 1, this.angles[3 * k + 1] as number, this.angles[3 * k + 2] === 1, fd);
+    if (lt < 0 || !decorates(u, this.bounds[2 * k] as number, lt)) return null;
+    return this.names.get(s, lt + 1, this.angles[3 * k + 1] as number, this.angles[3 * k + 2] === 1, fd, u);
   }
 
   /** Index just past the angle group decorationAt walked last. */
@@ -216,17 +273,17 @@ export class ArgScan {
    * The group is walked once, whatever it is; `end` is then just past it. Null when it does not
    * decorate the number. Names are reused per descriptor `fd`, as for arguments.
    */
-  decorationAt(s: string, from: number, lt: number, fd: number): string | null {
-    this.end = this.angle.walk(s, lt);
-    if (!decorates(s, from, lt)) return null;
-    return this.names.get(s, lt + 1, this.angle.nameEnd, this.angle.escaped, fd);
+  decorationAt(s: string, from: number, lt: number, fd: number, u: Uint16Array = codesOf(s)): string | null {
+    this.end = this.angle.walk(s, lt, u);
+    if (!decorates(u, from, lt)) return null;
+    return this.names.get(s, lt + 1, this.angle.nameEnd, this.angle.escaped, fd, u);
   }
 
   /** The trimmed span [a, b) as the next argument; an empty one counts only after a comma. */
-  private record(s: string, a: number, b: number, angleAt: number, nameEnd: number, escaped: boolean): void {
-    while (a < b && s.charCodeAt(a) === CH.SPACE) a++;
-    while (b > a && s.charCodeAt(b - 1) === CH.SPACE) b--;
-    if (a === b && this.count === 0 && s.charCodeAt(b) !== CH.COMMA) return;
+  private record(u: Uint16Array, a: number, b: number, angleAt: number, nameEnd: number, escaped: boolean): void {
+    while (a < b && u[a] === CH.SPACE) a++;
+    while (b > a && u[b - 1] === CH.SPACE) b--;
+    if (a === b && this.count === 0 && u[b] !== CH.COMMA) return;
     const k = 2 * this.count;
     if (k + 1 >= this.bounds.length) {
       const grown = new Int32Array(this.bounds.length * 2);
@@ -254,13 +311,13 @@ const scratch = new ArgScan();
  * After a call's closing parenthesis at `close`: the index where its return value starts
  * (") = 3" gives the index of "3"), or -1 when no "=" follows, or n when nothing follows it.
  */
-export function returnAt(line: string, close: number): number {
+export function returnAt(line: string, close: number, u: Uint16Array = codesOf(line)): number {
   const n = line.length;
   let i = close + 1;
-  while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
-  if (line.charCodeAt(i) !== CH.EQ) return -1;
+  while (i < n && u[i] === CH.SPACE) i++;
+  if (u[i] !== CH.EQ) return -1;
   i++;
-  while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+  while (i < n && u[i] === CH.SPACE) i++;
   return i;
 }
 
@@ -286,22 +343,25 @@ export function splitArgs(s: string, from: number, to: number): string[] {
  * and comments (3</etc/x>, 0x3 /* PROT_READ|PROT_WRITE *\/) are ignored. NaN when there is none.
  * Digit loops, not parseInt on a substring (measured: about 3x faster on this workload).
  */
-export function parseIntAt(text: string, i = 0): number {
+export function parseIntAt(text: string, i = 0, u: Uint16Array = codesOf(text)): number {
   const n = text.length;
-  while (i < n && text.charCodeAt(i) === CH.SPACE) i++;
+  while (i < n && u[i] === CH.SPACE) i++;
   let neg = false;
-  if (text.charCodeAt(i) === CH.MINUS) {
+  if (u[i] === CH.MINUS) {
     neg = true;
     i++;
   }
-  const c0 = text.charCodeAt(i);
-  if (!isDigit(c0)) return text.startsWith('NULL', i) ? 0 : NaN;
+  const c0 = u[i] as number;
+  if (!isDigit(c0)) {
+    intEnd = i;
+    return text.startsWith('NULL', i) ? 0 : NaN;
+  }
   let v = 0;
-  if (c0 === CH.ZERO && (text.charCodeAt(i + 1) | 0x20) === CH.x) {
+  if (c0 === CH.ZERO && ((u[i + 1] as number) | 0x20) === CH.x) {
     i += 2;
     const start = i;
     for (; i < n; i++) {
-      const c = text.charCodeAt(i);
+      const c = u[i] as number;
       let d: number;
       if (c >= CH.ZERO && c <= CH.NINE) d = c - CH.ZERO;
       else if (c >= CH.a && c <= CH.f) d = c - CH.a + 10;
@@ -309,18 +369,23 @@ export function parseIntAt(text: string, i = 0): number {
       else break;
       v = v * 16 + d;
     }
+    intEnd = i;
     if (i === start) return NaN;
     // Above 2^53 (13+ hex digits of significance) a double loses low bits; such values are kernel
     // addresses or all-ones masks that the model never does arithmetic on, so the rounding is harmless.
   } else {
     for (; i < n; i++) {
-      const c = text.charCodeAt(i);
+      const c = u[i] as number;
       if (c < CH.ZERO || c > CH.NINE) break;
       v = v * 10 + (c - CH.ZERO);
     }
+    intEnd = i;
   }
   return neg ? -v : v;
 }
+
+/** Where the digits parseIntAt read last end (where a number is missing: where it should start). */
+export let intEnd = 0;
 
 /**
  * The bits of flag names (PROT_READ, MAP_PRIVATE, …), with the last few flag texts read and their
@@ -329,7 +394,8 @@ export function parseIntAt(text: string, i = 0): number {
  */
 export class FlagTable {
   private static readonly SLOTS = 8;
-  private readonly texts: string[] = [];
+  /** The texts' code units: compared with a line's units element by element, no call per text. */
+  private readonly texts: Uint16Array[] = [];
   private readonly values: number[] = [];
   private next = 0;
 
@@ -339,28 +405,36 @@ export class FlagTable {
    * Bits of the flags argument text[from, to): PROT_READ|PROT_WRITE, 0x3 /* PROT_READ|PROT_WRITE *\/,
    * 0x22, CLONE_VM|SIGCHLD. Unknown names add nothing.
    */
-  read(text: string, from = 0, to = text.length): number {
-    while (from < to && text.charCodeAt(from) === CH.SPACE) from++;
+  read(text: string, from = 0, to = text.length, u: Uint16Array = codesOf(text)): number {
+    while (from < to && u[from] === CH.SPACE) from++;
     if (from >= to) return 0;
-    const c0 = text.charCodeAt(from);
+    const c0 = u[from] as number;
     if (isDigit(c0) || c0 === CH.MINUS) {
-      const v = parseIntAt(text, from);
+      const v = parseIntAt(text, from, u);
       return Number.isNaN(v) ? 0 : v;
     }
     const len = to - from;
     const texts = this.texts;
     for (let k = 0; k < texts.length; k++) {
-      const t = texts[k] as string;
-      if (t.length === len && text.startsWith(t, from)) return this.values[k] as number;
+      if (sameUnits(u, from, texts[k] as Uint16Array, len)) return this.values[k] as number;
     }
+    // Copied before namedBits, which may load other text into the shared units (codesOf).
+    const copy = len <= 256 ? u.slice(from, to) : null;
     const bits = namedBits(text, this.names, from, to);
-    if (len <= 256) {
-      this.texts[this.next] = detach(text.slice(from, to));
+    if (copy !== null) {
+      this.texts[this.next] = copy;
       this.values[this.next] = bits;
       this.next = (this.next + 1) % FlagTable.SLOTS;
     }
     return bits;
   }
+}
+
+/** Whether u[from, from + len) holds exactly the units t (of length len to match). */
+function sameUnits(u: Uint16Array, from: number, t: Uint16Array, len: number): boolean {
+  if (t.length !== len) return false;
+  for (let k = 0; k < len; k++) if (u[from + k] !== t[k]) return false;
+  return true;
 }
 
 /** The bits of names joined by "|" in text[from, to) (which starts with a name, not a number). */
@@ -476,15 +550,15 @@ export function decodeQuoted(arg: string): string | null {
  */
 export function decorationOf(text: string, from = 0, to = text.length): string | null {
   const lt = text.indexOf('<', from);
-  if (lt < 0 || lt >= to || !decorates(text, from, lt)) return null;
+  if (lt < 0 || lt >= to || !decorates(codesOf(text), from, lt)) return null;
   angleScratch.walk(text, lt);
   return unescapeBytes(text, lt + 1, angleScratch.nameEnd);
 }
 
 /** Whether an angle group at lt decorates the number at text[from, lt) (3<…>), rather than being some later marker. */
-function decorates(text: string, from: number, lt: number): boolean {
+function decorates(u: Uint16Array, from: number, lt: number): boolean {
   for (let i = from; i < lt; i++) {
-    const c = text.charCodeAt(i);
+    const c = u[i] as number;
     if (!(isDigit(c) || c === CH.MINUS || c === CH.SPACE || (c >= CH.a && c <= CH.f) || c === CH.x || (c >= CH.A_UP && c <= CH.Z_UP) || c === CH.UNDERSCORE)) return false;
   }
   return true;

@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, detach, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
+  CH, detach, intEnd, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
 import { LineParser, Status, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
@@ -125,7 +125,8 @@ export class StraceParser extends LineParser implements TraceParser {
   private parseLine(line: string, joined: boolean): Status {
     const n = line.length;
     if (n === 0) return Status.Ignored;
-    const c0 = line.charCodeAt(0);
+    const u = this.units(line);
+    const c0 = u[0] as number;
 
     // Lines that are never records: -k stack frames, -e write= hex dumps, strace's own messages,
     // -c/-C summary tables.
@@ -154,63 +155,63 @@ export class StraceParser extends LineParser implements TraceParser {
     let comm: string | null = null;
     if (c0 === CH.LBRACKET && line.startsWith('[pid ', 0)) {
       i = 5;
-      while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+      while (i < n && u[i] === CH.SPACE) i++;
       const start = i;
       let v = 0;
-      for (; i < n && isDigit(line.charCodeAt(i)); i++) v = v * 10 + line.charCodeAt(i) - CH.ZERO;
+      for (; i < n && isDigit(u[i] as number); i++) v = v * 10 + (u[i] as number) - CH.ZERO;
       if (i === start) return Status.Unparsed;
       tid = v;
-      if (line.charCodeAt(i) === CH.LT) {
-        const end = skipAngle(line, i);
+      if (u[i] === CH.LT) {
+        const end = skipAngle(line, i, u);
         comm = unescapeBytes(line, i + 1, end - 1);
         i = end;
       }
-      if (line.charCodeAt(i) !== CH.RBRACKET) return Status.Unparsed;
+      if (u[i] !== CH.RBRACKET) return Status.Unparsed;
       i++;
     } else if (isDigit(c0)) {
       let j = 0;
       let v = 0;
-      for (; j < n && isDigit(line.charCodeAt(j)); j++) v = v * 10 + line.charCodeAt(j) - CH.ZERO;
-      const after = line.charCodeAt(j);
+      for (; j < n && isDigit(u[j] as number); j++) v = v * 10 + (u[j] as number) - CH.ZERO;
+      const after = u[j];
       if (after === CH.SPACE || after === CH.LT) {
         tid = v;
         i = j;
         if (after === CH.LT) {
-          const end = skipAngle(line, j);
+          const end = skipAngle(line, j, u);
           comm = unescapeBytes(line, j + 1, end - 1);
           i = end;
         }
       }
     }
-    while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+    while (i < n && u[i] === CH.SPACE) i++;
 
     // Timestamp: HH:MM:SS[.frac], epoch.frac, relative (-r), and "-tt -r"'s " (+ 0.000237)".
     let time = NaN;
-    if (i < n && isDigit(line.charCodeAt(i))) {
-      const end = this.clock.read(line, i);
+    if (i < n && isDigit(u[i] as number)) {
+      const end = this.clock.read(line, i, u);
       if (end > i) {
         time = this.clock.value;
         i = end;
-        while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
-        if (line.charCodeAt(i) === CH.LPAREN && line.charCodeAt(i + 1) === CH.PLUS) {
+        while (i < n && u[i] === CH.SPACE) i++;
+        if (u[i] === CH.LPAREN && u[i + 1] === CH.PLUS) {
           const close = line.indexOf(')', i);
           if (close < 0) return Status.Incomplete;
           i = close + 1;
-          while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+          while (i < n && u[i] === CH.SPACE) i++;
         }
       }
     }
     if (i >= n) return joined ? Status.Incomplete : Status.Unparsed;
 
-    const c = line.charCodeAt(i);
+    const c = u[i] as number;
     if (c === CH.LT && line.startsWith('<... ', i)) return this.parseResumed(line, i, tid, time, comm);
     if (c === CH.PLUS && line.startsWith('+++ ', i)) return this.parseExit(line, i, tid, time, comm);
     if (c === CH.MINUS && line.startsWith('--- ', i)) return this.parseSignal(line, i, tid, time, comm);
     if (!isNameChar(c)) return Status.Unparsed;
 
     let p = i;
-    while (p < n && isNameChar(line.charCodeAt(p))) p++;
-    if (line.charCodeAt(p) !== CH.LPAREN) {
+    while (p < n && isNameChar(u[p] as number)) p++;
+    if (u[p] !== CH.LPAREN) {
       if (line.startsWith('strace: ', i)) {
         this.straceMessages++;
         this.lastStraceMessage = line.slice(i);
@@ -321,7 +322,7 @@ export class StraceParser extends LineParser implements TraceParser {
   /** Parsed when the text from i on closes the call and shows its return; Incomplete otherwise. */
   private completion(line: string, i: number): Status {
     // The rest of the arguments: the scan starts inside the call's parenthesis.
-    const close = this.args.scan(line, i, line.length, false);
+    const close = this.args.scan(line, i, line.length, false, this.units(line));
     if (close < 0) return line.endsWith(UNFINISHED) ? Status.Parsed : Status.Incomplete;
     return line.indexOf('=', close) >= 0 ? Status.Parsed : Status.Incomplete;
   }
@@ -329,16 +330,17 @@ export class StraceParser extends LineParser implements TraceParser {
   private parseCall(
     line: string, nameStart: number, open: number, tid: number, time: number, comm: string | null, resumed = false,
   ): Status {
-    const def = lookupSyscall(line, nameStart, open);
-    const close = this.args.scan(line, open + 1, line.length, def !== undefined);
+    const u = this.units(line);
+    const def = lookupSyscall(line, nameStart, open, u);
+    const close = this.args.scan(line, open + 1, line.length, def !== undefined, u);
     if (close < 0) {
       let end = line.length;
-      while (end > open && line.charCodeAt(end - 1) <= CH.SPACE) end--;
+      while (end > open && (u[end - 1] as number) <= CH.SPACE) end--;
       if (line.endsWith(UNFINISHED, end) && !resumed) {
         const argsEnd = end - UNFINISHED.length;
         // strace prints the arguments so far, then " <unfinished ...>". What is kept until the
         // call resumes is copied: a view would keep the whole chunk of input it came from alive.
-        const args = def ? detach(line.slice(open + 1, argsEnd > open + 1 && line.charCodeAt(argsEnd - 1) === CH.SPACE ? argsEnd - 1 : argsEnd)) : null;
+        const args = def ? detach(line.slice(open + 1, argsEnd > open + 1 && u[argsEnd - 1] === CH.SPACE ? argsEnd - 1 : argsEnd)) : null;
         this.pending.set(tid, { name: def ? def.name : detach(line.slice(nameStart, open)), args });
         if (def && isSpawn(def)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
@@ -347,7 +349,7 @@ export class StraceParser extends LineParser implements TraceParser {
       return Status.Incomplete;
     }
     // After the close: " = RET [ERRNO (text)] [<duration>]".
-    let i = returnAt(line, close);
+    let i = returnAt(line, close, u);
     const n = line.length;
     if (i < 0 || i >= n) return Status.Incomplete;
     if (!def) return Status.Parsed;
@@ -362,27 +364,29 @@ export class StraceParser extends LineParser implements TraceParser {
     e.source = this.source;
     e.line = this.lineNo;
     const retStart = i;
-    if (line.charCodeAt(i) === CH.QMARK) {
+    if (u[i] === CH.QMARK) {
       e.ret = NaN;
     } else {
-      e.ret = parseIntAt(line, i);
-      // Skip the number and a decoration on it (= 3</etc/x>, = 10371<hs_forker>).
-      while (i < n && line.charCodeAt(i) !== CH.SPACE && line.charCodeAt(i) !== CH.LT) i++;
-      if (line.charCodeAt(i) === CH.LT) {
+      e.ret = parseIntAt(line, i, u);
+      // Skip the number (parseIntAt read its digits already) and a decoration on it (= 3</etc/x>,
+      // = 10371<hs_forker>).
+      i = intEnd;
+      while (i < n && u[i] !== CH.SPACE && u[i] !== CH.LT) i++;
+      if (u[i] === CH.LT) {
         if (def.returns === 'fd') {
-          e.retName = this.args.decorationAt(line, retStart, i, e.ret);
+          e.retName = this.args.decorationAt(line, retStart, i, e.ret, u);
           i = this.args.end;
         } else {
-          i = skipAngle(line, i);
+          i = skipAngle(line, i, u);
         }
       }
-      while (i < n && line.charCodeAt(i) === CH.SPACE) i++;
+      while (i < n && u[i] === CH.SPACE) i++;
       // "-1 ENOENT (…)": an errno name after the value means failure; -X raw prints "-1 (errno 2)".
-      const ec = line.charCodeAt(i);
+      const ec = u[i] as number;
       e.failed = e.ret < 0 && ((ec >= CH.A_UP && ec <= CH.Z_UP) || ec === CH.LPAREN);
       if (Number.isNaN(e.ret)) return Status.Unparsed;
     }
-    if (!decodeSyscallArgs(e, def, line, this.args, open, close)) {
+    if (!decodeSyscallArgs(e, def, line, this.args, open, close, u)) {
       this.problems.add('HT_BAD_ARGS', `${this.source}:${this.lineNo}`);
       return Status.Parsed;
     }

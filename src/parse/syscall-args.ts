@@ -27,19 +27,19 @@ function has(args: ArgScan, pos: number | undefined): pos is number {
   return pos !== undefined && pos < args.count;
 }
 
-/** Argument `pos` as a number (NaN when absent or not one). */
-export function argNum(args: ArgScan, line: string, pos: number | undefined): number {
-  return has(args, pos) ? parseIntAt(line, args.bounds[2 * pos] as number) : NaN;
+/** Argument `pos` as a number (NaN when absent or not one); u holds the line's code units. */
+export function argNum(args: ArgScan, line: string, pos: number | undefined, u: Uint16Array): number {
+  return has(args, pos) ? parseIntAt(line, args.bounds[2 * pos] as number, u) : NaN;
 }
 
-function flagsAt(args: ArgScan, line: string, pos: number | undefined, table: FlagTable): number {
+function flagsAt(args: ArgScan, line: string, pos: number | undefined, table: FlagTable, u: Uint16Array): number {
   const b = args.bounds;
-  return has(args, pos) ? table.read(line, b[2 * pos] as number, b[2 * pos + 1] as number) : 0;
+  return has(args, pos) ? table.read(line, b[2 * pos] as number, b[2 * pos + 1] as number, u) : 0;
 }
 
 /** The -y name on argument `pos`, which holds descriptor `fd`. */
-function decorationAt(args: ArgScan, line: string, pos: number | undefined, fd: number): string | null {
-  return has(args, pos) ? args.decoration(line, pos, fd) : null;
+function decorationAt(args: ArgScan, line: string, pos: number | undefined, fd: number, u: Uint16Array): string | null {
+  return has(args, pos) ? args.decoration(line, pos, fd, u) : null;
 }
 
 function textAt(args: ArgScan, line: string, pos: number | undefined): string | undefined {
@@ -49,9 +49,13 @@ function textAt(args: ArgScan, line: string, pos: number | undefined): string | 
 
 /**
  * Fill the event's fields from the arguments the grammar names (bounds from `args`, set by
- * the scan that found the call's close). False when a needed one is unreadable.
+ * the scan that found the call's close). u holds the line's code units, in a CodeUnits of the
+ * caller's own: the shared one (codesOf) is reloaded by the calls on other text made here. False
+ * when a needed one is unreadable.
  */
-export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, args: ArgScan, open: number, close: number): boolean {
+export function decodeSyscallArgs(
+  e: TraceEvent, def: SyscallDef, line: string, args: ArgScan, open: number, close: number, u: Uint16Array,
+): boolean {
   const a = def.args;
   if (isSpawn(def)) {
     e.flags = spawnFlags(def, line.slice(open + 1, close));
@@ -59,36 +63,36 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
   }
   switch (def.effect) {
     case 'brk':
-      e.addr = argNum(args, line, a.addr);
+      e.addr = argNum(args, line, a.addr, u);
       return true;
     case 'map':
-      e.addr = argNum(args, line, a.addr);
-      e.length = argNum(args, line, a.length);
-      e.prot = flagsAt(args, line, a.prot, PROT);
-      e.flags = flagsAt(args, line, a.flags, MAP);
-      e.fd = argNum(args, line, a.fd);
-      e.fdName = e.fd >= 0 ? decorationAt(args, line, a.fd, e.fd) : null;
+      e.addr = argNum(args, line, a.addr, u);
+      e.length = argNum(args, line, a.length, u);
+      e.prot = flagsAt(args, line, a.prot, PROT, u);
+      e.flags = flagsAt(args, line, a.flags, MAP, u);
+      e.fd = argNum(args, line, a.fd, u);
+      e.fdName = e.fd >= 0 ? decorationAt(args, line, a.fd, e.fd, u) : null;
       return !Number.isNaN(e.length);
     case 'unmap':
     case 'advise':
-      e.addr = argNum(args, line, a.addr);
-      e.length = argNum(args, line, a.length);
+      e.addr = argNum(args, line, a.addr, u);
+      e.length = argNum(args, line, a.length, u);
       return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
     case 'protect':
-      e.addr = argNum(args, line, a.addr);
-      e.length = argNum(args, line, a.length);
-      e.prot = flagsAt(args, line, a.prot, PROT);
+      e.addr = argNum(args, line, a.addr, u);
+      e.length = argNum(args, line, a.length, u);
+      e.prot = flagsAt(args, line, a.prot, PROT, u);
       return !Number.isNaN(e.addr) && !Number.isNaN(e.length);
     case 'remap':
-      e.addr = argNum(args, line, a.addr);
-      e.length = argNum(args, line, a.length);
-      e.newLength = argNum(args, line, a.newLength);
-      e.flags = flagsAt(args, line, a.flags, MREMAP);
+      e.addr = argNum(args, line, a.addr, u);
+      e.length = argNum(args, line, a.length, u);
+      e.newLength = argNum(args, line, a.newLength, u);
+      e.flags = flagsAt(args, line, a.flags, MREMAP, u);
       return !Number.isNaN(e.addr) && !Number.isNaN(e.length) && !Number.isNaN(e.newLength);
     case 'self':
     case 'exit':
     case 'exitGroup':
-      e.code = argNum(args, line, a.code);
+      e.code = argNum(args, line, a.code, u);
       return true;
     case 'exec': {
       const p = textAt(args, line, a.path);
@@ -101,7 +105,7 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
       const p = textAt(args, line, a.path);
       e.path = p === undefined ? null : decodeQuoted(p);
       const named = def.namedFlags === null ? null : namedValue(line.slice(open + 1, close), def.namedFlags);
-      e.flags = named === null ? flagsAt(args, line, a.flags, OPEN) : OPEN.read(named);
+      e.flags = named === null ? flagsAt(args, line, a.flags, OPEN, u) : OPEN.read(named);
       return e.path !== null;
     }
     case 'close':
@@ -109,10 +113,10 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
     case 'accept':
     case 'dup':
     case 'fcntl':
-      e.fd = argNum(args, line, a.fd);
-      e.fdName = decorationAt(args, line, a.fd, e.fd);
-      if (a.newFd !== undefined) e.newFd = argNum(args, line, a.newFd);
-      if (def.effect === 'dup' || def.effect === 'accept') e.flags = flagsAt(args, line, a.flags, OPEN);
+      e.fd = argNum(args, line, a.fd, u);
+      e.fdName = decorationAt(args, line, a.fd, e.fd, u);
+      if (a.newFd !== undefined) e.newFd = argNum(args, line, a.newFd, u);
+      if (def.effect === 'dup' || def.effect === 'accept') e.flags = flagsAt(args, line, a.flags, OPEN, u);
       if (a.cmd !== undefined) {
         const cmd = textAt(args, line, a.cmd) ?? '';
         e.flags = cmd.startsWith('F_DUPFD_CLOEXEC') ? BITS.F_DUPFD_CLOEXEC : cmd.startsWith('F_DUPFD') ? BITS.F_DUPFD : parseIntAt(cmd);
@@ -123,7 +127,7 @@ export function decodeSyscallArgs(e: TraceEvent, def: SyscallDef, line: string, 
       const inner = list.startsWith('[') ? splitArgs(list, 1, list.length - 1) : [];
       e.fds = inner.map((x) => parseIntAt(x));
       e.fdNames = inner.map((x) => decorationOf(x));
-      e.flags = flagsAt(args, line, a.flags, OPEN);
+      e.flags = flagsAt(args, line, a.flags, OPEN, u);
       return true;
     }
     case 'socket':

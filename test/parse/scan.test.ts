@@ -1,7 +1,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ArgScan, decodeQuoted, decorationOf, findClose, FlagTable, parseIntAt, splitArgs } from '../../src/parse/scan.js';
+import { ArgScan, CodeUnits, codesOf, decodeQuoted, decorationOf, findClose, FlagTable, parseIntAt, splitArgs } from '../../src/parse/scan.js';
 import { PROT } from '../../src/parse/grammar.js';
+
+test('code units mirror each text exactly, then two zeros, whatever was loaded before', () => {
+  const units = new CodeUnits();
+  const same = (s: string): void => {
+    const u = units.load(s);
+    assert.deepEqual(Array.from(u.subarray(0, s.length)), Array.from({ length: s.length }, (_, i) => s.charCodeAt(i)), s.slice(0, 20));
+    // Where charCodeAt gives NaN, the scanners must read 0: never what a longer text left there.
+    assert.equal(u[s.length], 0);
+    assert.equal(u[s.length + 1], 0);
+  };
+  same('read(3</tmp/x>, "ab", 2) = 2 <0.000010>');
+  same('read(3, "ab", 2)');
+  same('');
+  same('openat(AT_FDCWD, "caf\u00e9 \ud83d\ude00", O_RDONLY) = 3</tmp/caf\u00e9>');
+  // A lone surrogate (a UTF-16 string may hold one) comes through unchanged as well.
+  same('a\ud800b');
+  // Longer than the buffer so far: it grows, and a short text after it still ends in zeros.
+  same('x'.repeat(70_000) + '"');
+  same('brk(NULL) = 0x5');
+  // The same text again is not copied again (the parser asks for its line's units more than once).
+  const text = 'mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f';
+  const u = units.load(text);
+  u[0] = 0;
+  assert.equal(units.load(text)[0], 0, 'the same text is copied once');
+  assert.equal(units.load(text + ' ')[0], 'm'.charCodeAt(0), 'another text is copied');
+  // The shared units serve any string; a scan given none reads them.
+  assert.equal(codesOf('abc')[1], 98);
+  assert.equal(findClose('f(a, "x) = 0", b) = 1', 1), 16);
+});
 
 test('findClose skips strings that contain ") = 0" and escaped quotes', () => {
   const line = 'write(1, "a \\"quoted\\" \\\\ back) = -1 ENOENT ("..., 37) = 37';
