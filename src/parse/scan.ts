@@ -150,7 +150,11 @@ export function skipAngle(s: string, i: number, u: Uint16Array = codesOf(s)): nu
  */
 export class NameCache {
   private readonly slots: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
-  /** Each slot's name as code units, to compare with a line's units. */
+  /**
+   * Each slot's name as code units, to compare with a line's units: the first slot.length units
+   * of an array that is reused while the names that follow fit (a new typed array per new name
+   * would cost more than the comparisons it serves).
+   */
   private readonly units: Uint16Array[] = new Array<Uint16Array>(256).fill(new Uint16Array(0));
 
   /**
@@ -160,11 +164,17 @@ export class NameCache {
   get(s: string, from: number, to: number, escaped: boolean, key: number, u: Uint16Array): string {
     if (escaped) return detach(unescapeBytes(s, from, to));
     const slot = key & 255;
+    const len = to - from;
     const cached = this.slots[slot];
-    if (cached !== undefined && sameUnits(u, from, this.units[slot] as Uint16Array, to - from)) return cached;
+    let kept = this.units[slot] as Uint16Array;
+    if (cached !== undefined && cached.length === len && sameUnits(u, from, kept, len)) return cached;
     const name = detach(s.slice(from, to));
     this.slots[slot] = name;
-    this.units[slot] = u.slice(from, to);
+    if (kept.length < len) {
+      kept = new Uint16Array(Math.max(64, 2 * len));
+      this.units[slot] = kept;
+    }
+    for (let k = 0; k < len; k++) kept[k] = u[from + k] as number;
     return name;
   }
 }
@@ -416,7 +426,8 @@ export class FlagTable {
     const len = to - from;
     const texts = this.texts;
     for (let k = 0; k < texts.length; k++) {
-      if (sameUnits(u, from, texts[k] as Uint16Array, len)) return this.values[k] as number;
+      const t = texts[k] as Uint16Array;
+      if (t.length === len && sameUnits(u, from, t, len)) return this.values[k] as number;
     }
     // Copied before namedBits, which may load other text into the shared units (codesOf).
     const copy = len <= 256 ? u.slice(from, to) : null;
@@ -430,9 +441,9 @@ export class FlagTable {
   }
 }
 
-/** Whether u[from, from + len) holds exactly the units t (of length len to match). */
+/** Whether u[from, from + len) holds the same units as t[0, len) (t may be longer). */
 function sameUnits(u: Uint16Array, from: number, t: Uint16Array, len: number): boolean {
-  if (t.length !== len) return false;
+  if (t.length < len) return false;
   for (let k = 0; k < len; k++) if (u[from + k] !== t[k]) return false;
   return true;
 }
