@@ -151,9 +151,8 @@ export function skipAngle(s: string, i: number, u: Uint16Array = codesOf(s)): nu
 export class NameCache {
   private readonly slots: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
   /**
-   * Each slot's name as code units, to compare with a line's units: the first slot.length units
-   * of an array that is reused while the names that follow fit (a new typed array per new name
-   * would cost more than the comparisons it serves).
+   * Each slot's name as code units, to compare with a line's units: as many units as the name
+   * has, at the start of an array that is reused while the names that follow fit.
    */
   private readonly units: Uint16Array[] = new Array<Uint16Array>(256).fill(new Uint16Array(0));
 
