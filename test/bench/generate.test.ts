@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { generateTrace, parseSize, quote } from './generate.js';
+import { cadence, generateTrace, parseSize, quote } from './generate.js';
 
 const SIZE = 200_000;
 
@@ -126,6 +126,20 @@ describe('bench trace generator', () => {
     assert.equal(quote('a "b" \\ c\n\t'), '"a \\"b\\" \\\\ c\\n\\t"');
     assert.equal(quote('caf\xc3\xa9\x001'), '"caf\\303\\251\\0001"');
     assert.equal(quote('x'.repeat(40)), `"${'x'.repeat(32)}"...`);
+  });
+
+  it('keeps a steady trace to the same helpers and thread churns at any size; a default one grows past 100 MB', () => {
+    const helpers = (size: number, steady: boolean): number => Math.round(size / cadence(size, steady).forkEvery);
+    const churns = (size: number, steady: boolean): number => Math.round(size / cadence(size, steady).churnEvery);
+    for (const size of [10e6, 100e6, 1e9, 10e9]) {
+      assert.equal(helpers(size, true), 25, `${size} B steady`);
+      assert.equal(churns(size, true), 12, `${size} B steady`);
+    }
+    assert.equal(helpers(10e6, false), 25);
+    assert.equal(helpers(1e9, false), 250);
+    assert.equal(churns(1e9, false), 125);
+    // Small traces are floored: a fork every 40 kB at least, whatever the size.
+    assert.equal(cadence(100e3, true).forkEvery, 40e3);
   });
 
   it('reads sizes in the units heaptrace accepts', () => {

@@ -27,6 +27,12 @@ export interface GenerateOptions {
   seed?: number;
   /** Output path; written to `OUT.partial` and renamed when complete. */
   out: string;
+  /**
+   * The same population whatever the size: helpers forked and threads churned a fixed number of
+   * times over the trace, so a bigger trace is the same processes over a longer time. Without it
+   * both happen every few MB past 100 MB, as a daemon's would, and processes grow with the size.
+   */
+  steady?: boolean;
 }
 
 export interface GenerateResult {
@@ -442,7 +448,7 @@ class World {
   cache: Thread | null = null;
   private readonly cand: Thread[] = [];
 
-  constructor(fd: number, size: number, seed: number) {
+  constructor(fd: number, size: number, seed: number, steady: boolean) {
     this.rng = new Rng(seed);
     this.fd = fd;
     this.size = size;
@@ -450,8 +456,7 @@ class World {
     const r = this.rng;
     this.now = (9 * 3600 + r.int(0, 3599)) * 1e6 + r.int(0, 999999);
     this.nextPid = r.int(2000, 30000);
-    this.forkEvery = Math.min(4e6, Math.max(40e3, size / 25));
-    this.churnEvery = Math.min(8e6, Math.max(60e3, size / 12));
+    ({ forkEvery: this.forkEvery, churnEvery: this.churnEvery } = cadence(size, steady));
     this.nextFork = this.forkEvery / 2;
     this.nextChurn = this.churnEvery;
     for (let k = 0; k < 200; k++) {
@@ -1275,6 +1280,18 @@ class World {
   }
 }
 
+/**
+ * Bytes of trace between helper forks and between thread churns: about 25 and 12 of each over a
+ * trace of 1 MB to 100 MB. Past 100 MB a daemon's helpers and threads keep coming every few MB, so
+ * processes grow with the size, unless the trace is steady (GenerateOptions.steady).
+ */
+export function cadence(size: number, steady: boolean): { forkEvery: number; churnEvery: number } {
+  return {
+    forkEvery: Math.max(40e3, steady ? size / 25 : Math.min(4e6, size / 25)),
+    churnEvery: Math.max(60e3, steady ? size / 12 : Math.min(8e6, size / 12)),
+  };
+}
+
 /** Writes a trace of about `size` bytes to `out` (through `out.partial`, renamed at the end). */
 export function generateTrace(options: GenerateOptions): GenerateResult {
   const seed = options.seed ?? 1;
@@ -1285,7 +1302,7 @@ export function generateTrace(options: GenerateOptions): GenerateResult {
   const fd = openSync(tmp, 'w');
   let world: World;
   try {
-    world = new World(fd, options.size, seed);
+    world = new World(fd, options.size, seed, options.steady === true);
     world.run_();
   } finally {
     closeSync(fd);
@@ -1297,18 +1314,26 @@ export function generateTrace(options: GenerateOptions): GenerateResult {
 // ---------------------------------------------------------------------------------------------
 // Command line
 
-const USAGE = 'usage: node dist/test/bench/generate.js --size SIZE --out FILE [--seed N]\n' + '  SIZE: bytes, or with kB, MB, GB, KiB, MiB, GiB (default 100MB)\n';
+const USAGE =
+  'usage: node dist/test/bench/generate.js --size SIZE --out FILE [--seed N] [--steady]\n' +
+  '  SIZE: bytes, or with kB, MB, GB, KiB, MiB, GiB (default 100MB)\n' +
+  '  --steady: the same processes and threads whatever the size (see GenerateOptions.steady)\n';
 
 function main(argv: string[]): number {
   let size = 100e6;
   let out: string | undefined;
   let seed = 1;
+  let steady = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       return 0;
+    }
+    if (a === '--steady') {
+      steady = true;
+      continue;
     }
     if ((a === '--size' || a === '--out' || a === '--seed') && v === undefined) {
       process.stderr.write(`${a} needs a value\n${USAGE}`);
@@ -1328,7 +1353,7 @@ function main(argv: string[]): number {
     return 2;
   }
   const t0 = performance.now();
-  const r = generateTrace({ size, seed, out });
+  const r = generateTrace({ size, seed, out, steady });
   const s = (performance.now() - t0) / 1000;
   process.stderr.write(`${r.path}: ${r.bytes} bytes, ${r.lines} lines, ${r.processes} processes, ${r.tasks} threads, in ${s.toFixed(1)} s\n`);
   return 0;
