@@ -7,7 +7,8 @@ import { main } from './main.js';
 // generation grow to several times what survived the last one before it collects again, and the
 // limit crept up over a long trace: peak RSS grew with the log's length though the live data did
 // not (a 1 GB trace of the same 28 processes as a 100 MB one: 153 MiB against 125). A growth of at
-// most half keeps it flat (122 against 118) for about 20 more full collections per GB, some 30 ms
+// most half keeps it flat (122 against 118, 121 at 10 GB) for about 20 more full collections per
+// GB: 30 ms of pauses, and 0.4 s of CPU marking on V8's own thread, beside ours; wall time the same
 // (docs/performance.md, session 8). Heap-sizing flags are read at each collection, so setting it
 // after start-up takes effect. A value given on node's own command line is left alone.
 if (!process.execArgv.some((a) => /^--heap[-_]growing[-_]percent/.test(a))) setFlagsFromString('--heap-growing-percent=50');
