@@ -156,6 +156,18 @@ test('the real binary survives a closed pipe (| head)', async () => {
   assert.ok(code === 0 || code === null, `exit ${code}`);
 });
 
+test('the real binary writes nothing on stderr with -q: the V8 heap flag it sets at start-up is one this node knows', async () => {
+  const child = spawn(process.execPath, [BIN, SPIKE, '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+  assert.match(stdout, /9\.56 MiB/);
+});
+
 test('--vega-lite -, --html FILE and --svg FILE write the charts; the spec on stdout replaces the summary', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'heaptrace-'));
   try {
