@@ -314,7 +314,7 @@ async function benchSize(o: Options, size: number, work: string, useTime: boolea
   const self = fileURLToPath(import.meta.url);
   const base: Row = { wallSeconds: [], maxRssKiB: [] };
   const rep: Row = { wallSeconds: [], maxRssKiB: [] };
-  const out = o.keep ? join(o.data, `report-${formatSize(size)}-seed${o.seed}.json`) : join(work, 'report.json');
+  const out = o.keep ? join(o.data, `report-${formatSize(size)}-seed${o.seed}${o.steady ? '-steady' : ''}.json`) : join(work, 'report.json');
   let reportInput: Record<string, unknown> | null = null;
   let processes: number | null = null;
   for (let run = 1; run <= o.runs; run++) {
