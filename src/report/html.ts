@@ -18,6 +18,8 @@ import { chartContext, vegaLiteSpec, type ChartContext } from './vega-lite.js';
 
 /** Rows of the files table; the JSON report has them all. */
 export const MAX_FILE_ROWS = 300;
+/** Processes in the process tree with the highest heap peaks (their ancestors come too); the JSON report has them all. */
+export const MAX_PROCESS_ROWS = 300;
 
 // The statement at the top of the page about what is counted, by input format.
 const STRACE_NOTE =
@@ -196,10 +198,30 @@ function filesTable(files: readonly FileReport[]): string {
   return `<table id="files"><thead><tr><th class="path">file</th><th>pids</th><th>reads</th><th>bytes read</th><th>heap peak</th><th>net</th><th>growth</th><th>amplification</th><th>first seen</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
 }
 
+/**
+ * The processes the tree lists: all, or past MAX_PROCESS_ROWS those with the highest heap peaks
+ * (the earlier on a tie) and the ancestors that place them in the tree.
+ */
+export function listedProcesses(processes: readonly ProcessReport[]): ProcessReport[] {
+  if (processes.length <= MAX_PROCESS_ROWS) return [...processes];
+  const byPid = new Map(processes.map((p) => [p.pid, p]));
+  const listed = new Set<number>();
+  const ranked = [...processes].sort((a, b) => b.heap.peak - a.heap.peak);
+  for (const p of ranked) {
+    if (listed.size >= MAX_PROCESS_ROWS) break;
+    // Stops at a process already listed, which also ends a loop of reused pids.
+    for (let q: ProcessReport | undefined = p; q !== undefined && !listed.has(q.pid); q = q.parentPid === null ? undefined : byPid.get(q.parentPid)) {
+      listed.add(q.pid);
+    }
+  }
+  return processes.filter((p) => listed.has(p.pid));
+}
+
 function processTree(report: Report, { kinds, labels }: ChartContext): string {
   const children = new Map<number | null, ProcessReport[]>();
-  const known = new Set(report.processes.map((p) => p.pid));
-  for (const p of report.processes) {
+  const listed = listedProcesses(report.processes);
+  const known = new Set(listed.map((p) => p.pid));
+  for (const p of listed) {
     const parent = p.parentPid !== null && known.has(p.parentPid) ? p.parentPid : null;
     children.set(parent, [...(children.get(parent) ?? []), p]);
   }
@@ -217,7 +239,9 @@ function processTree(report: Report, { kinds, labels }: ChartContext): string {
       `</span>${kids.length > 0 ? `<ul>${kids.map(item).join('')}</ul>` : ''}</li>`;
   };
   const roots = children.get(null) ?? [];
-  return roots.length === 0 ? '<p>No processes in the trace.</p>' : `<ul class="tree" id="processes">${roots.map(item).join('')}</ul>`;
+  const hidden = report.processes.length - listed.length;
+  const more = hidden > 0 ? `<p>${formatCount(hidden)} more processes with smaller peaks are in the JSON report (<code>--json</code>).</p>` : '';
+  return roots.length === 0 ? '<p>No processes in the trace.</p>' : `<ul class="tree" id="processes">${roots.map(item).join('')}</ul>${more}`;
 }
 
 function accounting(report: Report): string {

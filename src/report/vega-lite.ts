@@ -7,7 +7,7 @@
 // that Vega parses as code.
 import { labelOf, memoryKinds, processLabels, type MemoryKinds } from './labels.js';
 import type { Report, TimelineActivity, TimelineSeries } from './types.js';
-import { formatBytes, formatSeconds } from './units.js';
+import { formatBytes, formatCount, formatSeconds } from './units.js';
 
 /** A Vega-Lite spec as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -18,6 +18,11 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json
 export const TOP_FILES = 8;
 /** Files in the cost chart. */
 export const COST_FILES = 20;
+/**
+ * Processes on the timeline, at most: as many as its legend lists. A trace of a shell loop or a
+ * build has thousands, and drawn together they were a wall of colour that took 10 s to render.
+ */
+export const TOP_PROCESSES = 12;
 
 export const OTHER_FILES = 'other files';
 export const NO_FILE = 'no file';
@@ -86,17 +91,32 @@ export function shortNames(paths: readonly string[]): Map<string, string> {
 }
 
 /**
+ * The processes the timeline draws: all of them when there are at most TOP_PROCESSES, else the
+ * TOP_PROCESSES with the highest heap peak (the earlier series on a tie, as globalPeak), so the
+ * process of the peak is always drawn.
+ */
+export function drawnProcesses(report: Report): Set<number> {
+  const series = report.timeline.series;
+  if (series.length <= TOP_PROCESSES) return new Set(series.map((s) => s.pid));
+  const peakOf = new Map(report.processes.map((p) => [p.pid, p.heap.peak]));
+  const ranked = series.map((s, order) => ({ pid: s.pid, order, peak: peakOf.get(s.pid) ?? 0 }));
+  ranked.sort((a, b) => b.peak - a.peak || a.order - b.order);
+  return new Set(ranked.slice(0, TOP_PROCESSES).map((r) => r.pid));
+}
+
+/**
  * What the charts and the page around them share, worked out once per report: the memory series,
- * the processes' labels and the peak.
+ * the processes' labels, the peak and the processes drawn.
  */
 export interface ChartContext {
   kinds: MemoryKinds;
   labels: Map<number, string>;
   peak: GlobalPeak | null;
+  drawn: Set<number>;
 }
 
 export function chartContext(report: Report): ChartContext {
-  return { kinds: memoryKinds(report), labels: processLabels(report), peak: globalPeak(report) };
+  return { kinds: memoryKinds(report), labels: processLabels(report), peak: globalPeak(report), drawn: drawnProcesses(report) };
 }
 
 /** The heap of a series just after x (the last point at or before x), for placing activity on the line. */
@@ -153,9 +173,10 @@ function activityPath(a: Pick<TimelineActivity, 'path' | 'summed'>): string {
 }
 
 function datasets(report: Report, context: ChartContext, fileLabel: (a: TimelineActivity) => string): Datasets {
-  const { kinds, labels } = context;
+  const { kinds, labels, drawn } = context;
   const memory: Record<string, unknown>[] = [];
   for (const s of report.timeline.series) {
+    if (!drawn.has(s.pid)) continue;
     const proc = labelOf(labels, s.pid);
     for (let i = 0; i < s.x.length; i++) {
       memory.push({ t: s.x[i], proc, kind: kinds.heap, bytes: s.heap[i] });
@@ -164,6 +185,7 @@ function datasets(report: Report, context: ChartContext, fileLabel: (a: Timeline
     }
   }
   for (const r of report.timeline.resident ?? []) {
+    if (!drawn.has(r.pid)) continue;
     const proc = labelOf(labels, r.pid);
     for (let i = 0; i < r.x.length; i++) {
       memory.push({ t: r.x[i], proc, kind: 'resident', bytes: r.rss[i] });
@@ -172,7 +194,7 @@ function datasets(report: Report, context: ChartContext, fileLabel: (a: Timeline
   }
   const seriesOf = new Map(report.timeline.series.map((s) => [s.pid, s]));
   const activity = report.timeline.activity
-    .filter(drawnActivity)
+    .filter((a) => drawn.has(a.pid) && drawnActivity(a))
     .map((a) => {
       const s = seriesOf.get(a.pid);
       return {
@@ -229,7 +251,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
   const timed = report.timeline.axis === 'seconds';
 
   // Colour by file: the files with the highest heap peak that appear on the timeline, then the rest.
-  const onTimeline = new Set(report.timeline.activity.map((a) => a.path));
+  const onTimeline = new Set(report.timeline.activity.filter((a) => context.drawn.has(a.pid)).map((a) => a.path));
   const top = report.files.filter((f) => f.heap.peak > 0 && onTimeline.has(f.path)).slice(0, TOP_FILES).map((f) => f.path);
   const topNames = shortNames(top);
   const fileLabel = (a: TimelineActivity): string => (a.path === null ? activityPath(a) : topNames.get(a.path) ?? OTHER_FILES);
@@ -352,10 +374,15 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
   };
 
   const peak = context.peak;
-  const subtitle = peak === null
-    ? 'no memory changes in the trace'
-    : `peak ${heapKind} ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
-      (overview ? ' · drag on the overview below to zoom · click a legend entry to isolate it, an empty spot to show all' : '');
+  const series = report.timeline.series.length;
+  // One line of what is drawn, one of how to explore it (a subtitle does not wrap by itself).
+  const subtitle = [
+    peak === null
+      ? 'no memory changes in the trace'
+      : `peak ${heapKind} ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
+        (context.drawn.size < series ? ` · drawn: the ${context.drawn.size} of ${formatCount(report.processes.length)} processes with the highest ${heapKind} peak` : ''),
+  ];
+  if (overview && peak !== null) subtitle.push('drag on the overview below to zoom · click a legend entry to isolate it, an empty spot to show all');
   const timeline = {
     title: {
       text: heapKind === 'requested'

@@ -50,3 +50,25 @@ export const HOSTILE_TRACE = [
 ].join('\n');
 
 export type { Report };
+
+/**
+ * A trace of a process that forks n children one after another; child i reads /data/i.xml and
+ * grows its heap by i × 64 KiB, so the children's heap peaks rank them (the parent's is 0).
+ */
+export function forkingTrace(n: number, parent = 100): string {
+  const lines: string[] = [];
+  let t = 0;
+  const at = (): string => `12:00:${(t++ / 1000).toFixed(6).padStart(9, '0')}`;
+  for (let i = 1; i <= n; i++) {
+    const pid = parent + i;
+    const top = (0x2000000 + i * 0x10000).toString(16);
+    lines.push(`${parent} ${at()} clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000000a10) = ${pid}`);
+    lines.push(`${pid} ${at()} openat(AT_FDCWD, "/data/${i}.xml", O_RDONLY) = 3`);
+    lines.push(`${pid} ${at()} read(3, "<a/>", 4096) = 4`);
+    lines.push(`${pid} ${at()} brk(NULL) = 0x2000000`);
+    lines.push(`${pid} ${at()} brk(0x${top}) = 0x${top}`);
+    lines.push(`${pid} ${at()} exit_group(0) = ?`);
+    lines.push(`${pid} ${at()} +++ exited with 0 +++`);
+  }
+  return lines.join('\n') + '\n';
+}

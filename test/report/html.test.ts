@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Script, runInNewContext } from 'node:vm';
 import { analyze, type Report } from '../../src/index.js';
-import { escapeHtml, inlineScript, inlinedLibraries, renderHtml, scriptJson } from '../../src/report/html.js';
+import { MAX_PROCESS_ROWS, escapeHtml, inlineScript, inlinedLibraries, listedProcesses, renderHtml, scriptJson } from '../../src/report/html.js';
 import { vegaLiteSpec } from '../../src/report/vega-lite.js';
 import { SAMPLES } from '../helpers/paths.js';
-import { HOSTILE_COMMAND, HOSTILE_FILE, HOSTILE_TRACE } from '../helpers/vega.js';
+import { HOSTILE_COMMAND, HOSTILE_FILE, HOSTILE_TRACE, forkingTrace } from '../helpers/vega.js';
 
 const minidom = JSON.parse(readFileSync(`${SAMPLES}python-minidom.expected.json`, 'utf8')) as Report;
 
@@ -100,4 +100,19 @@ test('the page holds the summary, the files, the process tree, the input account
   assert.match(html, /not its resident memory/);
   // The libraries are most of the page; the sample's data is small.
   assert.ok(html.length < 1_500_000, `${html.length} bytes`);
+});
+
+test('past 300 processes the tree lists those with the highest heap peaks under their parent, and says where the rest are', async () => {
+  const report = await analyze({ text: forkingTrace(400) });
+  assert.equal(report.processes.length, 401);
+  // Child i grew by i × 64 KiB: children 102 to 400, and the parent that places them.
+  const listed = listedProcesses(report.processes).map((p) => p.pid);
+  assert.equal(listed.length, MAX_PROCESS_ROWS);
+  assert.deepEqual(listed, [100, ...Array.from({ length: MAX_PROCESS_ROWS - 1 }, (_, k) => 202 + k)]);
+  const html = await renderHtml(report);
+  const tree = /<ul class="tree" id="processes">.*?<\/ul><\/li><\/ul>/s.exec(html)?.[0] ?? '';
+  assert.match(tree, /^<ul class="tree" id="processes"><li><span class="cmd">pid 100<\/span>.*?<ul><li><span class="cmd">pid 202<\/span>/s);
+  assert.equal(tree.match(/<li>/g)?.length, MAX_PROCESS_ROWS);
+  assert.match(html, /<p>101 more processes with smaller peaks are in the JSON report/);
+  assert.deepEqual(listedProcesses(report.processes.slice(0, MAX_PROCESS_ROWS)), report.processes.slice(0, MAX_PROCESS_ROWS));
 });

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyze, validateReport, type Report } from '../../src/index.js';
-import { NO_FILE, OTHER_FILES, TOP_FILES, globalPeak, shortNames, vegaLiteSpec } from '../../src/report/vega-lite.js';
+import { NO_FILE, OTHER_FILES, TOP_FILES, TOP_PROCESSES, globalPeak, shortNames, vegaLiteSpec } from '../../src/report/vega-lite.js';
 import { SAMPLES } from '../helpers/paths.js';
-import { HOSTILE_COMMAND, HOSTILE_FILE, HOSTILE_TRACE, compileMessages, vegaLiteSchemaErrors } from '../helpers/vega.js';
+import { HOSTILE_COMMAND, HOSTILE_FILE, HOSTILE_TRACE, compileMessages, forkingTrace, vegaLiteSchemaErrors } from '../helpers/vega.js';
 
 function sample(name: string): Report {
   return JSON.parse(readFileSync(`${SAMPLES}${name}.expected.json`, 'utf8')) as Report;
@@ -31,7 +31,7 @@ function busyTrace(): string {
 
 interface Spec {
   datasets: Record<string, Record<string, unknown>[]>;
-  vconcat: { layer?: { encoding?: { color?: { scale?: { domain?: string[] } }; strokeDash?: { scale?: { domain?: string[] } } } }[] }[];
+  vconcat: { title?: { subtitle?: string[] }; layer?: { encoding?: { color?: { scale?: { domain?: string[] } }; strokeDash?: { scale?: { domain?: string[] } } } }[] }[];
 }
 
 async function reports(): Promise<[string, Report][]> {
@@ -46,6 +46,7 @@ async function reports(): Promise<[string, Report][]> {
     ['registry-spike (no timestamps)', sample('registry-spike')],
     ['hostile names', await analyze({ text: HOSTILE_TRACE })],
     ['three processes, 36 files', await analyze({ text: busyTrace() })],
+    ['twenty-one processes (a dozen drawn)', await analyze({ text: forkingTrace(20) })],
     ['resident series', withResident],
     ['empty trace', await analyze({ text: 'getpid() = 5' })],
     ['ltrace with -S (requested and mapped)', sample('ltrace-files')],
@@ -103,6 +104,27 @@ test('colours name the top files by heap peak, the rest are "other files", heap 
   const lines = [...new Set(memory.map((m) => `${String(m['proc'])}: ${String(m['kind'])}`))].sort();
   assert.deepEqual(lines, ['pid 10: heap', 'pid 10: writable', 'pid 11: heap', 'pid 11: writable', 'pid 12: heap', 'pid 12: writable']);
   assert.deepEqual(spec.vconcat[0]?.layer?.[0]?.encoding?.strokeDash?.scale?.domain, ['heap', 'writable']);
+});
+
+test('past a dozen processes the timeline draws those with the highest heap peak, and says so', async () => {
+  const report = await analyze({ text: forkingTrace(20) });
+  assert.equal(report.processes.length, 21);
+  const spec = vegaLiteSpec(report) as unknown as Spec;
+  // Child i grew by i × 64 KiB: children 9 to 20 are drawn, the parent (peak 0) and children 1 to 8 are not.
+  const drawn = Array.from({ length: TOP_PROCESSES }, (_, k) => `pid ${109 + k}`);
+  const memory = spec.datasets['memory'] ?? [];
+  assert.deepEqual(new Set(memory.map((m) => m['proc'])), new Set(drawn));
+  assert.deepEqual(new Set(spec.datasets['activity']?.map((a) => a['pid'])), new Set(drawn.map((d) => Number(d.slice(4)))));
+  assert.deepEqual(new Set(spec.vconcat[0]?.layer?.[0]?.encoding?.color?.scale?.domain), new Set(drawn));
+  assert.equal(spec.datasets['peak']?.[0]?.['pid'], 120);
+  assert.match(spec.vconcat[0]?.title?.subtitle?.[0] ?? '', / · drawn: the 12 of 21 processes with the highest heap peak$/);
+  // Only files read by drawn processes are named in the colours.
+  const files = spec.vconcat[0]?.layer?.[1]?.encoding?.color?.scale?.domain ?? [];
+  assert.ok(files.every((f) => [OTHER_FILES, NO_FILE].includes(f) || Number(/(\d+)\.xml$/.exec(f)?.[1]) >= 9), files.join(' '));
+  // A dozen lines or fewer: all drawn, nothing said (the parent, whose heap never moved, has none).
+  const few = vegaLiteSpec(await analyze({ text: forkingTrace(TOP_PROCESSES) })) as unknown as Spec;
+  assert.equal(new Set(few.datasets['memory']?.map((m) => m['proc'])).size, TOP_PROCESSES);
+  assert.doesNotMatch(few.vconcat[0]?.title?.subtitle?.[0] ?? '', /drawn/);
 });
 
 test('the sum of files a busy bucket could not list is drawn as "other files", heap charged to no file as "no file"', () => {
