@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { FileReport, ProcessReport, Report } from './types.js';
 import { formatBytes, formatCount, formatRatio, formatSeconds } from './units.js';
 import { labelOf } from './labels.js';
-import { chartContext, vegaLiteSpec, type ChartContext } from './vega-lite.js';
+import { byHeapPeak, chartContext, vegaLiteSpec, type ChartContext } from './vega-lite.js';
 
 /** Rows of the files table; the JSON report has them all. */
 export const MAX_FILE_ROWS = 300;
@@ -206,8 +206,7 @@ export function listedProcesses(processes: readonly ProcessReport[]): ProcessRep
   if (processes.length <= MAX_PROCESS_ROWS) return [...processes];
   const byPid = new Map(processes.map((p) => [p.pid, p]));
   const listed = new Set<number>();
-  const ranked = [...processes].sort((a, b) => b.heap.peak - a.heap.peak);
-  for (const p of ranked) {
+  for (const p of byHeapPeak(processes)) {
     if (listed.size >= MAX_PROCESS_ROWS) break;
     // Stops at a process already listed, which also ends a loop of reused pids.
     for (let q: ProcessReport | undefined = p; q !== undefined && !listed.has(q.pid); q = q.parentPid === null ? undefined : byPid.get(q.parentPid)) {

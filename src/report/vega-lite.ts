@@ -6,7 +6,7 @@
 // Trace text (paths, commands) only ever goes into the data, never into expressions or titles
 // that Vega parses as code.
 import { labelOf, memoryKinds, processLabels, type MemoryKinds } from './labels.js';
-import type { Report, TimelineActivity, TimelineSeries } from './types.js';
+import type { ProcessReport, Report, TimelineActivity, TimelineSeries } from './types.js';
 import { formatBytes, formatCount, formatSeconds } from './units.js';
 
 /** A Vega-Lite spec as plain JSON. */
@@ -90,18 +90,20 @@ export function shortNames(paths: readonly string[]): Map<string, string> {
   return new Map(paths.map((p) => [p, label(p)]));
 }
 
+/** Processes by heap peak, highest first; a tie keeps the report's order (of appearance). */
+export function byHeapPeak(processes: readonly ProcessReport[]): ProcessReport[] {
+  return [...processes].sort((a, b) => b.heap.peak - a.heap.peak);
+}
+
 /**
- * The processes the timeline draws: all of them when there are at most TOP_PROCESSES, else the
- * TOP_PROCESSES with the highest heap peak (the earlier series on a tie, as globalPeak), so the
- * process of the peak is always drawn.
+ * The processes the timeline draws: all of them when at most TOP_PROCESSES have a series, else the
+ * TOP_PROCESSES with the highest heap peak. The series follow the report's order, so a tie goes
+ * the way it does in globalPeak and the process of the peak is always drawn.
  */
 export function drawnProcesses(report: Report): Set<number> {
-  const series = report.timeline.series;
-  if (series.length <= TOP_PROCESSES) return new Set(series.map((s) => s.pid));
-  const peakOf = new Map(report.processes.map((p) => [p.pid, p.heap.peak]));
-  const ranked = series.map((s, order) => ({ pid: s.pid, order, peak: peakOf.get(s.pid) ?? 0 }));
-  ranked.sort((a, b) => b.peak - a.peak || a.order - b.order);
-  return new Set(ranked.slice(0, TOP_PROCESSES).map((r) => r.pid));
+  const withSeries = new Set(report.timeline.series.map((s) => s.pid));
+  if (withSeries.size <= TOP_PROCESSES) return withSeries;
+  return new Set(byHeapPeak(report.processes).filter((p) => withSeries.has(p.pid)).slice(0, TOP_PROCESSES).map((p) => p.pid));
 }
 
 /**

@@ -118,8 +118,15 @@ test('past a dozen processes the timeline draws those with the highest heap peak
   assert.deepEqual(new Set(spec.vconcat[0]?.layer?.[0]?.encoding?.color?.scale?.domain), new Set(drawn));
   assert.equal(spec.datasets['peak']?.[0]?.['pid'], 120);
   assert.match(spec.vconcat[0]?.title?.subtitle?.[0] ?? '', / · drawn: the 12 of 21 processes with the highest heap peak$/);
-  // Only files read by drawn processes are named in the colours.
-  const files = spec.vconcat[0]?.layer?.[1]?.encoding?.color?.scale?.domain ?? [];
+  // Only files read by drawn processes are named in the colours: here the costliest file of all is
+  // made child 1's, which is not drawn.
+  const skewed = structuredClone(report);
+  const first = skewed.files.find((f) => f.path === '/data/1.xml');
+  assert.ok(first);
+  first.heap.peak = 1 << 30;
+  skewed.files = [first, ...skewed.files.filter((f) => f !== first)];
+  const files = (vegaLiteSpec(skewed) as unknown as Spec).vconcat[0]?.layer?.[1]?.encoding?.color?.scale?.domain ?? [];
+  assert.equal(files.length, TOP_FILES + 2);
   assert.ok(files.every((f) => [OTHER_FILES, NO_FILE].includes(f) || Number(/(\d+)\.xml$/.exec(f)?.[1]) >= 9), files.join(' '));
   // A dozen lines or fewer: all drawn, nothing said (the parent, whose heap never moved, has none).
   const few = vegaLiteSpec(await analyze({ text: forkingTrace(TOP_PROCESSES) })) as unknown as Spec;
