@@ -36,7 +36,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   const span = inp.duration !== null ? `, ${formatSeconds(inp.duration)}` : '';
   out.push(
     `${h('heaptrace')} ${inp.sources.map(printable).join(', ')}: ${inp.format}, ${formatCount(inp.lines)} lines, ` +
-      `${report.processes.length} process${report.processes.length === 1 ? '' : 'es'}${span}`,
+      `${formatCount(report.processes.length)} process${report.processes.length === 1 ? '' : 'es'}${span}`,
   );
   out.push('');
 
@@ -55,7 +55,7 @@ export function formatText(report: Report, opts: TextOptions): string {
     }
     out.push(...table(rows, 5).map((l) => '  ' + l));
     if (charged.length > shown.length) {
-      out.push(`  … ${charged.length - shown.length} more file(s) with heap growth (--top N shows more, --json all)`);
+      out.push(`  … ${formatCount(charged.length - shown.length)} more file(s) with heap growth (--top N shows more, --json all)`);
     }
   }
   const u = report.unattributed;
@@ -93,7 +93,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   }
   out.push(...table(prow, header.length - 2).map((l) => '  ' + l));
   if (report.processes.length > biggest.length) {
-    out.push(`  … ${report.processes.length - biggest.length} more process(es) with smaller peaks (--json lists all)`);
+    out.push(`  … ${formatCount(report.processes.length - biggest.length)} more process(es) with smaller peaks (--json lists all)`);
   }
   out.push('');
 

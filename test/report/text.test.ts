@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { useColor, type Stdio } from '../../src/cli/stdio.js';
 import { analyze } from '../../src/index.js';
 import { formatText } from '../../src/report/text.js';
+import { forkingTrace } from '../helpers/vega.js';
 
 const TRACE = [
   '1 openat(AT_FDCWD, "/tmp/evil\\n\\33[2Jname", O_RDONLY) = 3',
@@ -23,6 +24,13 @@ test('--top limits the files listed and says how many more there are', async () 
   assert.equal(text.match(/\/data\/f\d+/g)?.length ?? 0, 4, 'the evil file plus four /data files make five');
   // f0's brk is the heap's first, its baseline: 19 /data files grow, plus the evil one, 5 shown.
   assert.match(text, /… 15 more file\(s\) with heap growth/);
+});
+
+test('counts of processes and files are grouped by thousands, as the line counts are', async () => {
+  const text = formatText(await analyze({ text: forkingTrace(1200) }), { top: 5, color: false });
+  assert.match(text, /^heaptrace <text>: strace, 8,400 lines, 1,201 processes, /);
+  assert.match(text, /… 1,195 more file\(s\) with heap growth/);
+  assert.match(text, /… 1,196 more process\(es\) with smaller peaks/);
 });
 
 test('bold headings only on a terminal without NO_COLOR', async () => {
