@@ -269,9 +269,6 @@ interface TraceMeta {
   steady?: boolean;
   bytes: number;
   lines: number;
-  /** Processes and threads in the trace (absent in traces cached before they were noted). */
-  processes?: number;
-  tasks?: number;
 }
 
 /** The cached trace for (size, seed, steadiness, generator version), made when missing. */
@@ -290,9 +287,7 @@ function ensureTrace(o: Options, size: number): { path: string; meta: TraceMeta;
   process.stderr.write(`generating ${relative(process.cwd(), path)} (${formatSize(size)}, seed ${o.seed}${o.steady ? ', steady' : ''})…\n`);
   const t0 = performance.now();
   const r = generateTrace({ size, seed: o.seed, out: path, steady: o.steady });
-  const meta: TraceMeta = {
-    version: GENERATOR_VERSION, size, seed: o.seed, steady: o.steady, bytes: r.bytes, lines: r.lines, processes: r.processes, tasks: r.tasks,
-  };
+  const meta: TraceMeta = { version: GENERATOR_VERSION, size, seed: o.seed, steady: o.steady, bytes: r.bytes, lines: r.lines };
   writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n');
   return { path, meta, seconds: (performance.now() - t0) / 1000 };
 }
