@@ -28,6 +28,7 @@ export const OTHER_FILES = 'other files';
 export const NO_FILE = 'no file';
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
 // tableau10 without its grey, which "other files" uses.
 const FILE_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
 const PROCESS_COLOURS = ['#1b4f72', '#7d3c98', '#117864', '#935116', '#2e4053', '#943126', '#1d8348', '#6e2c00'];
@@ -242,7 +243,17 @@ function datasets(report: Report, context: ChartContext, fileLabel: (a: Timeline
   return { memory, activity, peak, costs };
 }
 
-const mib = (field: string) => ({ calculate: `datum.${field} / ${MIB}`, as: `${field}MiB` });
+/** A byte axis's unit: the largest of KiB, MiB and GiB that the largest value it shows reaches. */
+export function byteUnit(max: number): { name: string; size: number } {
+  if (max >= GIB) return { name: 'GiB', size: GIB };
+  if (max >= MIB) return { name: 'MiB', size: MIB };
+  return { name: 'KiB', size: 1024 };
+}
+
+/** `bytes` in the axis's unit, as the field `amount`. */
+const inUnit = (unit: { size: number }) => ({ calculate: `datum.bytes / ${unit.size}`, as: 'amount' });
+
+const largest = (rows: Record<string, unknown>[]): number => rows.reduce((m, r) => Math.max(m, Math.abs(r['bytes'] as number)), 0);
 
 /**
  * The Vega-Lite spec of a report's charts. A page that shows more of the report passes the context
@@ -273,19 +284,17 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
     type: 'quantitative',
     title: xTitle,
     scale: overview ? { domain: { param: 'brush' }, nice: false } : { nice: false },
-    axis: { grid: true, format: timed ? ',.3~f' : ',d' },
+    axis: { grid: true, format: timed ? ',.6~f' : ',d' },
   };
-  const y = {
-    field: 'bytesMiB',
-    type: 'quantitative',
-    title: 'MiB',
-    axis: { format: ',.1~f' },
-  };
+  // Labels are left to the axis, which gives them as many decimals as its tick step needs (a fixed
+  // number repeats labels once the range is small or zoomed in).
+  const unit = byteUnit(Math.max(largest(data.memory), largest(data.peak)));
+  const y = { field: 'amount', type: 'quantitative', title: unit.name };
 
   const lines = {
     name: 'memory',
     data: { name: 'memory' },
-    transform: [mib('bytes')],
+    transform: [inUnit(unit)],
     params: [{ name: 'procPick', select: { type: 'point', fields: ['proc'] }, bind: 'legend' }],
     // No ARIA label per point: thousands of generated labels cost more to draw than the points.
     mark: { type: 'line', interpolate: 'step-after', clip: true, strokeWidth: 1.8, aria: false },
@@ -320,7 +329,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
   const dots = {
     name: 'activity',
     data: { name: 'activity' },
-    transform: [mib('bytes')],
+    transform: [inUnit(unit)],
     params: [{ name: 'filePick', select: { type: 'point', fields: ['file'] }, bind: 'legend' }],
     mark: { type: 'circle', clip: true, stroke: 'white', strokeWidth: 0.6, aria: false },
     encoding: {
@@ -364,13 +373,13 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
   const peakPoint = {
     name: 'peak',
     data: { name: 'peak' },
-    transform: [mib('bytes')],
+    transform: [inUnit(unit)],
     mark: { type: 'point', shape: 'diamond', size: 260, filled: true, color: '#c0392b', stroke: 'white', strokeWidth: 1.5, clip: true },
     encoding: { x, y, tooltip: peakTooltip },
   };
   const peakText = {
     data: { name: 'peak' },
-    transform: [mib('bytes')],
+    transform: [inUnit(unit)],
     mark: { type: 'text', align: 'left', dx: 10, dy: -10, fontWeight: 'bold', color: '#c0392b', clip: true },
     encoding: { x, y, text: { field: 'label' } },
   };
@@ -405,23 +414,24 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
     width: 700,
     height: 60,
     data: { name: 'memory' },
-    transform: [{ filter: { field: 'kind', equal: heapKind } }, mib('bytes')],
+    transform: [{ filter: { field: 'kind', equal: heapKind } }, inUnit(unit)],
     params: [{ name: 'brush', select: { type: 'interval', encodings: ['x'] } }],
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1, aria: false },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: timed ? 'overview: drag to zoom the timeline (seconds)' : 'overview: drag to zoom the timeline (events)', scale: { nice: false }, axis: { format: timed ? ',.3~f' : ',d' } },
-      y: { field: 'bytesMiB', type: 'quantitative', title: null, axis: { tickCount: 2, format: ',.0~f' } },
+      x: { field: 't', type: 'quantitative', title: timed ? 'overview: drag to zoom the timeline (seconds)' : 'overview: drag to zoom the timeline (events)', scale: { nice: false }, axis: { format: timed ? ',.6~f' : ',d' } },
+      y: { field: 'amount', type: 'quantitative', title: null, axis: { tickCount: 2 } },
       color: { field: 'proc', type: 'nominal', scale: { domain: procs, range: PROCESS_COLOURS }, legend: null },
       detail: { field: 'proc' },
     },
   };
 
+  const costUnit = byteUnit(largest(data.costs));
   const costs = {
     title: { text: 'Heap charged to each file', subtitle: `the ${COST_FILES} files with the highest heap peak; net is what stayed charged at the end`, anchor: 'start' },
     width: 620,
     height: { step: 11 },
     data: { name: 'costs' },
-    transform: [mib('bytes')],
+    transform: [inUnit(costUnit)],
     mark: { type: 'bar', cornerRadiusEnd: 2 },
     encoding: {
       y: {
@@ -432,7 +442,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
         axis: { labelLimit: 200 },
       },
       yOffset: { field: 'measure', type: 'nominal', sort: ['heap peak', 'net'] },
-      x: { field: 'bytesMiB', type: 'quantitative', title: 'MiB', axis: { format: ',.1~f' } },
+      x: { field: 'amount', type: 'quantitative', title: costUnit.name },
       color: {
         field: 'measure',
         type: 'nominal',
