@@ -174,6 +174,11 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     p.end();
   }
   model.finish();
+  const first = Math.min(...parsers.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
+  const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
+  // The timeline's x axis ends where the trace does: its last timestamp, or its last record.
+  const end = timeline.timed && Number.isFinite(first) && Number.isFinite(last) ? rel(last, first) : null;
+  timeline.finish(end ?? order);
 
   const counts = sumCounts(parsers.map((p) => p.counts));
   notATraceCheck(parsers, streams, sources);
@@ -182,8 +187,6 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   if (ltrace.length > 0 && ltrace.every((p) => p.heapCalls === 0)) problems.add('HT_LTRACE_NO_HEAP_CALLS');
   const timestamps: TimestampKind = parsers.find((p) => p.timestampKind !== 'none')?.timestampKind ?? 'none';
   if (timestamps === 'none' && counts.events > 0) problems.add('HT_NO_TIMESTAMPS');
-  const first = Math.min(...parsers.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
-  const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
   const report = buildReport(
     {
       format: detection.format ?? 'strace',

@@ -132,6 +132,10 @@ export class Attribution implements ModelSink {
     this.timeline?.execed(thread, e);
   }
 
+  ended(proc: ProcessState, e: TraceEvent): void {
+    this.timeline?.ended(proc, e);
+  }
+
   applied(e: TraceEvent, thread: ThreadState): void {
     for (const l of this.callListeners) l(e, thread);
   }

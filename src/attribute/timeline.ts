@@ -232,6 +232,15 @@ export class ProcessSeries {
     for (const b of this.buckets) for (const r of b.rows()) out.push(r);
     return out;
   }
+
+  /** x of the latest point; null before the first. */
+  get lastX(): number | null {
+    for (let k = this.buckets.length - 1; k >= 0; k--) {
+      const last = (this.buckets[k] as Bucket).last;
+      if (last !== null) return last.x;
+    }
+    return null;
+  }
 }
 
 /** Where an event sits on the x axis, and whether that is seconds or event order. */
@@ -297,5 +306,25 @@ export class Timeline {
   /** A process executed a new program: its memory starts again from nothing. */
   execed(thread: ThreadState, e: TraceEvent): void {
     this.sample(thread.proc, this.clock.x(e));
+  }
+
+  /**
+   * A process ended: its series ends here, at the level it held, rather than at its last change
+   * (a line drawn to its last brk would say the process was gone long before it was).
+   */
+  ended(proc: ProcessState, e: TraceEvent): void {
+    if (proc.as.owner === proc && this.series.has(proc)) this.sample(proc, this.clock.x(e));
+  }
+
+  /**
+   * The trace is over at x: the series of every process still running runs on to it, since its
+   * memory stayed where its last call left it.
+   */
+  finish(x: number): void {
+    for (const [proc, s] of this.series) {
+      if (proc.ended || proc.as.owner !== proc) continue;
+      const last = s.lastX;
+      if (last === null || x > last) this.sample(proc, x);
+    }
   }
 }

@@ -23,6 +23,10 @@ export class ProcessState {
   readonly threadIds: number[] = [];
   exitCode: number | null = null;
   exitSignal: string | null = null;
+  /** When the process ended (its exit or kill line; else its exit_group call); NaN while running or without timestamps. */
+  exitTime = NaN;
+  /** The trace showed the process end (its leader's exit, or a kill). */
+  ended = false;
   heapPeak = 0;
   heapPeakTime = NaN;
   writablePeak = 0;
@@ -79,6 +83,8 @@ export interface ModelSink {
   spawn(parent: ThreadState, child: ThreadState, e: TraceEvent): void;
   /** `thread` executed a new program. */
   exec(thread: ThreadState, e: TraceEvent): void;
+  /** `proc` ended (e: the exit or kill line of its last thread). */
+  ended?(proc: ProcessState, e: TraceEvent): void;
   /** Every call event after the model applied it. */
   applied?(e: TraceEvent, thread: ThreadState): void;
 }
@@ -277,6 +283,12 @@ export class MemoryModel {
     if (thread.tid === proc.pid || e.type === EVENT.KILLED) {
       if (e.type === EVENT.EXITED) proc.exitCode = e.code;
       else proc.exitSignal = e.signal;
+      // A kill ends every thread of the process, each with its own line: the first one tells.
+      if (!proc.ended) {
+        proc.ended = true;
+        if (!Number.isNaN(e.time)) proc.exitTime = e.time;
+        this.sink.ended?.(proc, e);
+      }
       if (proc.as.owner === proc) proc.as.release();
     }
   }
@@ -373,6 +385,8 @@ export class MemoryModel {
         return;
       case 'exitGroup':
         proc.exitCode = e.code;
+        // The exit line that follows, if the trace has it, tells the end itself.
+        proc.exitTime = e.time;
         return;
       case 'exit':
         if (thread.tid === proc.pid) proc.exitCode = e.code;

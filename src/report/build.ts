@@ -129,7 +129,7 @@ function processReport(p: ProcessState, attribution: Attribution, t0: number, ma
     command: p.command ?? p.comm,
     argv: p.argv,
     threads: p.threadIds.slice(),
-    exit: p.exitCode === null && p.exitSignal === null ? null : { code: p.exitCode, signal: p.exitSignal },
+    exit: p.exitCode === null && p.exitSignal === null ? null : { code: p.exitCode, signal: p.exitSignal, time: rel(p.exitTime, t0) },
     heap: { peak: p.heapPeak, end: p.heap, peakTime: rel(p.heapPeakTime, t0) },
     writable: { peak: p.writablePeak, end: p.writable, peakTime: rel(p.writablePeakTime, t0) },
     topFile,

@@ -225,7 +225,8 @@ function processTree(report: Report, { kinds, labels }: ChartContext): string {
     children.set(parent, [...(children.get(parent) ?? []), p]);
   }
   const item = (p: ProcessReport): string => {
-    const exit = p.exit === null ? '' : p.exit.signal !== null ? `, killed by ${p.exit.signal}` : p.exit.code !== null ? `, exit ${p.exit.code}` : '';
+    const ended = p.exit === null ? '' : p.exit.signal !== null ? `, killed by ${p.exit.signal}` : p.exit.code !== null ? `, exit ${p.exit.code}` : '';
+    const exit = ended !== '' && p.exit?.time != null ? `${ended} at ${formatSeconds(p.exit.time)}` : ended;
     const argv = p.argv && p.argv.length > 1 ? ` <code>${escapeHtml(p.argv.slice(1).join(' '))}</code>` : '';
     const kids = children.get(p.pid) ?? [];
     const memory = [`${kinds.heap} peak ${formatBytes(p.heap.peak)}`];

@@ -61,7 +61,12 @@ export interface ProcessReport {
   /** Thread ids seen in this process, the process's own pid first. */
   threads: number[];
   /** How the process ended: exit status, the signal that killed it, or null when the trace does not say. */
-  exit: { code: number | null; signal: string | null } | null;
+  exit: {
+    code: number | null;
+    signal: string | null;
+    /** Seconds from the trace's start to the exit or kill line (to exit_group when that line is missing); null without timestamps. */
+    time: number | null;
+  } | null;
   /**
    * strace input: private anonymous writable bytes plus the brk heap, what malloc uses. ltrace
    * input: live requested bytes, what malloc, calloc, realloc, new … returned and free, delete did not take back.

@@ -351,7 +351,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     const killedLeftovers = killLeftovers();
     const root = live.rootPid === null ? undefined : report.processes.find((p) => p.pid === live.rootPid);
     // Never strace's status in the program's place: strace killed by SIGKILL is not the program's SIGKILL.
-    const exit = root?.exit ?? null;
+    const exit = root?.exit ? { code: root.exit.code, signal: root.exit.signal } : null;
     if (interrupted !== null || killedLeftovers.length > 0 || root?.exit === null || root === undefined) {
       report.input.partial = true;
       const code = interrupted !== null ? 'HT_INTERRUPTED' : 'HT_TRACER_DIED';

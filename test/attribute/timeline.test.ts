@@ -216,12 +216,45 @@ test('the report carries each process\'s series and the file activity, on the sa
   assert.equal(r.timeline.axis, 'seconds');
   const [parent, child] = r.timeline.series;
   assert.deepEqual(parent, { pid: 10, points: 2, resolution: 1e-6, x: [2, 4], heap: [0x100000, 0], writable: [0x100000, 0] });
-  // The forked child starts with a copy of its parent's memory and drops to nothing at execve.
-  assert.deepEqual(child && [child.pid, child.x, child.heap], [11, [2.5, 3], [0x100000, 0]]);
+  // The forked child starts with a copy of its parent's memory and drops to nothing at execve;
+  // it never ends in the trace, so its series runs on to the trace's last line.
+  assert.deepEqual(child && [child.pid, child.x, child.heap], [11, [2.5, 3, 4], [0x100000, 0, 0]]);
   assert.deepEqual(
     r.timeline.activity.map((a) => [a.x, a.pid, a.path, a.reads, a.bytesRead, a.heap]),
     [[1.5, 10, '/etc/app.xml', 1, 4, 0], [2, 10, '/etc/app.xml', 0, 0, 0x100000], [4, 10, '/etc/app.xml', 0, 0, -0x100000]],
   );
+});
+
+test('a series ends where its process exits; a process still running runs on to the end of the trace', async () => {
+  const r = await analyze({
+    text: [
+      '10 12:00:00.000000 brk(NULL) = 0x1000000',
+      '10 12:00:01.000000 brk(0x1100000) = 0x1100000',
+      '10 12:00:01.500000 clone(child_stack=NULL, flags=SIGCHLD) = 11',
+      '11 12:00:02.000000 brk(0x1200000) = 0x1200000',
+      '11 12:00:03.000000 +++ exited with 0 +++',
+      '10 12:00:03.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=11, si_status=0} ---',
+      '10 12:00:09.000000 getpid() = 10',
+    ].join('\n'),
+  });
+  const [parent, child] = r.timeline.series;
+  assert.deepEqual(parent && [parent.x, parent.heap], [[1, 9], [0x100000, 0x100000]]);
+  assert.deepEqual(child && [child.x, child.heap], [[1.5, 2, 3], [0x100000, 0x200000, 0x200000]]);
+  assert.deepEqual(r.processes.map((p) => p.exit), [null, { code: 0, signal: null, time: 3 }]);
+});
+
+test('a process killed with its threads ends at the first of their kill lines', async () => {
+  const r = await analyze({
+    text: [
+      '20 12:00:00.000000 brk(NULL) = 0x1000000',
+      '20 12:00:00.500000 brk(0x1100000) = 0x1100000',
+      '20 12:00:00.600000 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, stack=0x7f0000000000, stack_size=0x7fff00}, 88) = 21',
+      '21 12:00:02.000000 +++ killed by SIGKILL +++',
+      '20 12:00:02.000100 +++ killed by SIGKILL +++',
+    ].join('\n'),
+  });
+  assert.deepEqual(r.timeline.series[0]?.x, [0.5, 2]);
+  assert.deepEqual(r.processes[0]?.exit, { code: null, signal: 'SIGKILL', time: 2 });
 });
 
 test('without timestamps the axis is event order', async () => {

@@ -5,13 +5,14 @@
 // The programs in test/programs/ print `MARK <pid> <label> <VmData kB>` right after reading
 // /proc/self/status with a single read(2); the kernel computes VmData during that read, so the
 // read event of the status file is the point of the trace each printed number belongs to.
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { analyze, type AnalyzeInput, type FileReport, type ModelEvent, type Report } from '../../src/index.js';
+import { analyze, type AnalyzeInput, type FileReport, type ModelEvent, type ProcessReport, type Report } from '../../src/index.js';
 import { findExecutable } from '../../src/run/strace.js';
 
 /** A model event as the `onEvent` callback of `analyze` gave it. */
@@ -314,6 +315,18 @@ export function fileEntry(report: Report, path: string): FileReport {
     throw new Error(`no file ${path} in the report; files: ${report.files.map((x) => x.path).join(', ')}`);
   }
   return f;
+}
+
+/**
+ * How a process of a timed trace ended, as { code, signal } for a deepEqual, after checking that
+ * its exit time lies within the trace.
+ */
+export function exitOf(report: Report, proc: ProcessReport | undefined): { code: number | null; signal: string | null } | null {
+  const exit = proc?.exit ?? null;
+  if (exit === null) return null;
+  const end = report.input.duration;
+  assert.ok(exit.time !== null && end !== null && exit.time >= 0 && exit.time <= end, `exit time ${exit.time} within the trace's ${end} s`);
+  return { code: exit.code, signal: exit.signal };
 }
 
 /** Sum of heap growth charged to /proc/PID/status (opened by the markers). */

@@ -15,6 +15,7 @@ import {
   analyzeWithEvents,
   compileC,
   describeFiles,
+  exitOf,
   fileEntry,
   fileSize,
   outputLines,
@@ -88,8 +89,10 @@ function checkParentAndChild(s: Setup, run: TraceRun, report: Report, events: Tr
   assert.equal(childProc.command, s.child, 'the child is named after the program it executed');
   assert.deepEqual(parentProc.threads, [parentPid]);
   assert.deepEqual(childProc.threads, [childPid]);
-  assert.deepEqual(parentProc.exit, { code: 0, signal: null });
-  assert.deepEqual(childProc.exit, { code: 0, signal: null });
+  assert.deepEqual(exitOf(report, parentProc), { code: 0, signal: null });
+  assert.deepEqual(exitOf(report, childProc), { code: 0, signal: null });
+  // The parent waits for its child: the child's exit line comes first.
+  assert.ok((childProc.exit?.time as number) <= (parentProc.exit?.time as number), 'the child ends before the parent that waits');
 
   // SPEC §2. The exec'd child reads its file after its first marker and then only allocates, so
   // the file is charged exactly the child's phase.

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { MESSAGES } from '../../src/messages.js';
 import type { Report } from '../../src/report/types.js';
 import { runCli } from '../helpers/cli.js';
-import { pythonExecutable, workDir } from '../helpers/trace.js';
+import { exitOf, pythonExecutable, workDir } from '../helpers/trace.js';
 import { env, runMain, spawnBin } from './helpers.js';
 
 test('run: exit status 0 and 7 are the program\'s', async (t) => {
@@ -28,7 +28,7 @@ test('run: a program killed by a signal is reported as such, exit 128+N', async 
   assert.equal(r.code, 137);
   assert.match(r.stderr, /was killed by SIGKILL \(exit status 137\)/);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
-  assert.deepEqual(report.processes[0]?.exit, { code: null, signal: 'SIGKILL' });
+  assert.deepEqual(exitOf(report, report.processes[0]), { code: null, signal: 'SIGKILL' });
 });
 
 test('run: an argument like $(touch pwned) reaches the program literally and nothing runs it', async (t) => {

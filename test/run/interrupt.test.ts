@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { MESSAGES } from '../../src/messages.js';
 import type { Report } from '../../src/report/types.js';
 import { probeStrace } from '../../src/run/strace.js';
-import { pythonExecutable, workDir } from '../helpers/trace.js';
+import { exitOf, pythonExecutable, workDir } from '../helpers/trace.js';
 import { alive, eventually, spawnBin } from './helpers.js';
 
 /** Prints "PIDS <pid> <parent pid>" once it is running, then sleeps far longer than any test. */
@@ -46,7 +46,7 @@ test('run: Ctrl-C reaches the program, heaptrace writes a partial report and lea
   assert.ok(report.warnings.some((w) => w.code === 'HT_INTERRUPTED'));
   const proc = report.processes.find((p) => p.pid === pid);
   assert.ok(proc !== undefined && proc.heap.peak >= 4 << 20, 'the report covers the run up to the interrupt');
-  assert.deepEqual(proc.exit, { code: null, signal: 'SIGINT' });
+  assert.deepEqual(exitOf(report, proc), { code: null, signal: 'SIGINT' });
   assert.equal(alive(pid), false, 'the program is gone');
   assert.equal(alive(tracer), false, 'strace is gone');
 });
@@ -103,5 +103,5 @@ test('run: SIGTERM to heaptrace alone is passed on to the program; the report is
   assert.equal(alive(pid), false);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
   assert.equal(report.input.partial, true);
-  assert.deepEqual(report.processes.find((p) => p.pid === pid)?.exit, { code: null, signal: 'SIGTERM' });
+  assert.deepEqual(exitOf(report, report.processes.find((p) => p.pid === pid)), { code: null, signal: 'SIGTERM' });
 });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { validateReport, type Report } from '../../src/index.js';
-import { describeFiles, fileEntry, fileSize, parseMarks, programSource, pythonExecutable, workDir, writeRegistryXml } from '../helpers/trace.js';
+import { describeFiles, exitOf, fileEntry, fileSize, parseMarks, programSource, pythonExecutable, workDir, writeRegistryXml } from '../helpers/trace.js';
 import { runMain } from './helpers.js';
 
 test('run: the VmData change the program prints equals the report\'s net charge to the XML file', async (t) => {
@@ -32,7 +32,7 @@ test('run: the VmData change the program prints equals the report\'s net charge 
   assert.equal(f.heap.net, kernel, `net charge to the XML file vs ΔVmData\n  ${describeFiles(report)}`);
   assert.equal(f.bytesRead, fileSize(xml));
   assert.equal(report.processes[0]?.pid, marks[0]?.pid, 'the program is the report\'s first process');
-  assert.deepEqual(report.processes[0]?.exit, { code: 0, signal: null });
+  assert.deepEqual(exitOf(report, report.processes[0]), { code: 0, signal: null });
   assert.equal(report.input.timestamps, 'epoch');
   assert.equal(report.input.partial, undefined, 'a complete run is not marked partial');
 });
