@@ -85,13 +85,11 @@ function timelineReport(model: MemoryModel, timeline: Timeline, mapped: boolean)
       if (mapped) one.mapped = rows.map((r) => r.mapped);
       series.push(one);
     }
-    for (const b of s.buckets) {
-      for (const a of b.reported()) {
-        activity.push({
-          x: a.x, pid: proc.pid, path: a.file?.path ?? null, summed: a.summed,
-          reads: a.reads, bytesRead: a.bytesRead, heap: a.heap, growth: a.growth,
-        });
-      }
+    for (const a of s.activityReported()) {
+      activity.push({
+        x: a.x, pid: proc.pid, path: a.file?.path ?? null, summed: a.summed,
+        reads: a.reads, bytesRead: a.bytesRead, heap: a.heap, growth: a.growth,
+      });
     }
   }
   activity.sort((a, b) => a.x - b.x || a.pid - b.pid);

@@ -195,6 +195,36 @@ test('heap charged to no file and the sum of files a bucket cannot list stay two
   assert.deepEqual(pathless.map((a) => [a.summed, a.heap, a.bytesRead]), [[true, 0, 320], [false, 4096, 0]]);
 });
 
+test('a series frozen at its process\'s end reports the same rows and activity, and takes later points after them', () => {
+  const pts = walk(50_000, 7, true);
+  const s = new ProcessSeries(1e-6);
+  const files = [new FileStats('/a'), new FileStats('/b'), null];
+  pts.forEach((p, k) => {
+    s.add(new Row(p.x, p.heap, p.writable, k, k % 11));
+    if (k % 97 !== 0) return;
+    const a = s.activity(p.x, files[k % 3] as FileStats | null);
+    a.reads++;
+    a.bytesRead += k;
+    a.heap += k % 5 === 0 ? -4096 : 8192;
+    a.growth += 8192;
+  });
+  const plain = (rows: Row[]) => rows.map((r) => [r.x, r.heap, r.writable, r.mapped]);
+  const rows = plain(s.rows());
+  const activity = s.activityReported().map((a) => ({ ...a }));
+  assert.ok(rows.length > 1000 && activity.length > 400, `${rows.length} rows, ${activity.length} activity entries`);
+  s.freeze();
+  assert.equal(s.buckets.length, 0, 'the buckets are let go');
+  assert.deepEqual(plain(s.rows()), rows);
+  assert.deepEqual(s.activityReported().map((a) => ({ ...a })), activity);
+  // A point after the end (a thread whose exit line was lost) is kept after the frozen ones.
+  const late = (pts[pts.length - 1] as Point).x + 1;
+  s.add(new Row(late, 123, 456, pts.length));
+  s.activity(late, files[0] as FileStats).reads++;
+  assert.deepEqual(plain(s.rows()), [...rows, [late, 123, 456, 0]]);
+  assert.equal(s.activityReported().length, activity.length + 1);
+  assert.equal(s.lastX, late);
+});
+
 test('a short series is kept whole', () => {
   const pts = walk(500, 3, false);
   const rows = reduce(pts, 1).rows();
