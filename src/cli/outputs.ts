@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 import { HeaptraceError } from '../errors.js';
 import { renderHtml } from '../report/html.js';
+import { jsonPieces } from '../report/json.js';
 import { renderSvg } from '../report/svg.js';
 import { formatText } from '../report/text.js';
 import type { Report } from '../report/types.js';
@@ -57,7 +58,7 @@ export function checkOutputArgs(args: OutputTargets): void {
  */
 export async function writeReport(report: Report, args: OutputArgs, stdio: Stdio, summary: 'stdout' | 'stderr' = 'stdout'): Promise<void> {
   const toStdout = args.json === '-' || args.vegaLite === '-';
-  if (args.json !== undefined) await writeOutput(stdio, args.json, JSON.stringify(report, null, 2) + '\n');
+  if (args.json !== undefined) await writeOutput(stdio, args.json, jsonPieces(report));
   if (args.vegaLite !== undefined) await writeOutput(stdio, args.vegaLite, JSON.stringify(vegaLiteSpec(report)) + '\n');
   if (args.html !== undefined) await writeOutput(stdio, args.html, await renderHtml(report));
   if (args.svg !== undefined) await writeOutput(stdio, args.svg, await renderSvg(report));

@@ -10,6 +10,7 @@ import { formatJunit } from '../check/junit.js';
 import { parseRuleArg, parseRulesFile, RULE_KINDS, type Rule, type RuleKind } from '../check/rules.js';
 import { HeaptraceError } from '../errors.js';
 import { MESSAGES } from '../messages.js';
+import { formatJson, jsonPieces } from '../report/json.js';
 import type { Report } from '../report/types.js';
 import { writeOutput, type Stdio } from './stdio.js';
 
@@ -141,12 +142,12 @@ export async function applyRules(report: Report, plan: RulePlan, args: RuleArgs,
     outcome.passed &&= compared.every((r) => r.status === 'pass');
     baselineNote = `baseline ${args.baseline ?? ''}: ${compared.filter((r) => r.status === 'pass').length} of ${compared.length} files and programs within ${plan.tolerance.text}`;
   } else if (args.updateBaseline && args.baseline !== undefined) {
-    await writeOutput(stdio, args.baseline, JSON.stringify(report, null, 2) + '\n');
+    await writeOutput(stdio, args.baseline, jsonPieces(report));
     baselineNote = `baseline written to ${args.baseline}`;
   }
   if (args.junit !== undefined) await writeOutput(stdio, args.junit, formatJunit(outcome));
   if (out.json !== undefined) {
-    await writeOutput(stdio, out.json, JSON.stringify({ schemaVersion: 1, passed: outcome.passed, results: outcome.results }, null, 2) + '\n');
+    await writeOutput(stdio, out.json, formatJson({ schemaVersion: 1, passed: outcome.passed, results: outcome.results }));
   }
   if (!(out.summary === stdio.stdout && (out.json === '-' || args.junit === '-'))) {
     const failed = outcome.results.filter((r) => r.status === 'fail').length;

@@ -20,12 +20,14 @@ export interface Stdio {
   signals?: SignalSource;
 }
 
-/** Write text to a named file, or to stdout for "-". */
-export async function writeOutput(stdio: Stdio, target: string, text: string): Promise<void> {
+/** Write text (or its pieces, in order) to a named file, or to stdout for "-". */
+export async function writeOutput(stdio: Stdio, target: string, text: string | Iterable<string>): Promise<void> {
   if (target === '-') {
-    await new Promise<void>((resolve, reject) => {
-      stdio.stdout.write(text, (err) => (err ? reject(err) : resolve()));
-    });
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      await new Promise<void>((resolve, reject) => {
+        stdio.stdout.write(piece, (err) => (err ? reject(err) : resolve()));
+      });
+    }
     return;
   }
   try {
