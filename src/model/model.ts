@@ -290,10 +290,6 @@ export class MemoryModel {
         this.sink.ended?.(proc, e);
       }
       if (proc.as.owner === proc) proc.as.release();
-      // No call of the process comes after its end: its descriptors and streams can go (a table
-      // shared with another process through CLONE_FILES stays with that one).
-      proc.fds = new Map();
-      proc.streams = new Map();
     }
   }
 
