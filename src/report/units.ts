@@ -2,18 +2,26 @@
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
+/** The unit a size reads best in: the largest of B, KiB, MiB … that its magnitude reaches, and its size in bytes. */
+export function sizeUnit(n: number): { name: (typeof UNITS)[number]; size: number } {
+  const v = Math.abs(n);
+  let u = 0;
+  let size = 1;
+  while (v >= size * 1024 && u < UNITS.length - 1) {
+    size *= 1024;
+    u++;
+  }
+  return { name: UNITS[u] as (typeof UNITS)[number], size };
+}
+
 /** 10027008 → "9.56 MiB"; 4096 → "4 KiB"; 0 → "0 B"; negative sizes keep their sign. */
 export function formatBytes(n: number): string {
   const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  if (u === 0) return `${sign}${v} B`;
+  const unit = sizeUnit(n);
+  const v = Math.abs(n) / unit.size;
+  if (unit.size === 1) return `${sign}${v} B`;
   const digits = v >= 100 || Number.isInteger(v) ? 0 : v >= 10 ? 1 : 2;
-  return `${sign}${Number(v.toFixed(digits))} ${UNITS[u]}`;
+  return `${sign}${Number(v.toFixed(digits))} ${unit.name}`;
 }
 
 /** 1234567 → "1,234,567". */

@@ -7,7 +7,7 @@
 // that Vega parses as code.
 import { labelOf, memoryKinds, processLabels, type MemoryKinds } from './labels.js';
 import type { ProcessReport, Report, TimelineActivity, TimelineSeries } from './types.js';
-import { formatBytes, formatCount, formatSeconds } from './units.js';
+import { formatBytes, formatCount, formatSeconds, sizeUnit } from './units.js';
 
 /** A Vega-Lite spec as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -27,8 +27,6 @@ export const TOP_PROCESSES = 12;
 export const OTHER_FILES = 'other files';
 export const NO_FILE = 'no file';
 
-const MIB = 1024 * 1024;
-const GIB = 1024 * MIB;
 // tableau10 without its grey, which "other files" uses.
 const FILE_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
 const PROCESS_COLOURS = ['#1b4f72', '#7d3c98', '#117864', '#935116', '#2e4053', '#943126', '#1d8348', '#6e2c00'];
@@ -243,14 +241,7 @@ function datasets(report: Report, context: ChartContext, fileLabel: (a: Timeline
   return { memory, activity, peak, costs };
 }
 
-/** A byte axis's unit: the largest of KiB, MiB and GiB that the largest value it shows reaches. */
-export function byteUnit(max: number): { name: string; size: number } {
-  if (max >= GIB) return { name: 'GiB', size: GIB };
-  if (max >= MIB) return { name: 'MiB', size: MIB };
-  return { name: 'KiB', size: 1024 };
-}
-
-/** `bytes` in the axis's unit, as the field `amount`. */
+/** `bytes` in the axis's unit (sizeUnit of the largest value it shows), as the field `amount`. */
 const inUnit = (unit: { size: number }) => ({ calculate: `datum.bytes / ${unit.size}`, as: 'amount' });
 
 const largest = (rows: Record<string, unknown>[]): number => rows.reduce((m, r) => Math.max(m, Math.abs(r['bytes'] as number)), 0);
@@ -288,7 +279,8 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
   };
   // Labels are left to the axis, which gives them as many decimals as its tick step needs (a fixed
   // number repeats labels once the range is small or zoomed in).
-  const unit = byteUnit(Math.max(largest(data.memory), largest(data.peak)));
+  // The series hold the peak: the reduction keeps each one's maximum, and the peak's process is drawn.
+  const unit = sizeUnit(largest(data.memory));
   const y = { field: 'amount', type: 'quantitative', title: unit.name };
 
   const lines = {
@@ -425,7 +417,7 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
     },
   };
 
-  const costUnit = byteUnit(largest(data.costs));
+  const costUnit = sizeUnit(largest(data.costs));
   const costs = {
     title: { text: 'Heap charged to each file', subtitle: `the ${COST_FILES} files with the highest heap peak; net is what stayed charged at the end`, anchor: 'start' },
     width: 620,
