@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { unnamedReport } from '../../src/cli/main.js';
-import { validateReport, type Report } from '../../src/index.js';
+import { analyze, validateReport, type Report } from '../../src/index.js';
+import { formatJson } from '../../src/report/json.js';
 import { BIN, SAMPLES, shape } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { forkingTrace } from '../helpers/vega.js';
 
 const SPIKE = SAMPLES + 'registry-spike.strace';
 
@@ -67,6 +69,23 @@ test('--json FILE writes the report and still prints the summary', async () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Heap growth by file/);
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as Report).files.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a report of many 64 KiB pieces reaches stdout and a file whole and in order', async () => {
+  const text = forkingTrace(600);
+  const expected = formatJson(await analyze({ text, name: '-' }));
+  assert.ok(expected.length > 8 * 65_536, `${expected.length} characters`);
+  const piped = await runCli(['--json', '-'], text);
+  assert.equal(piped.code, 0);
+  assert.equal(piped.stdout, expected);
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-'));
+  try {
+    const out = join(dir, 'r.json');
+    assert.equal((await runCli(['--json', out], text)).code, 0);
+    assert.equal(readFileSync(out, 'utf8'), expected);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
