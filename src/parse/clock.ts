@@ -15,9 +15,12 @@ export class TraceClock {
   private dayOffset = 0;
   private readonly stamps = new TimestampReader();
 
-  /** Reads the timestamp at line[i], if any, into `value`; returns the index after it, or i when there is none. */
-  read(line: string, i: number, u: Uint16Array = codesOf(line)): number {
-    const end = this.stamps.read(line, i, this.kind, u);
+  /**
+   * Reads the timestamp at line[i] (the line ends at n), if any, into `value`; returns the index
+   * after it, or i when there is none.
+   */
+  read(line: string, i: number, u: Uint16Array = codesOf(line), n = line.length): number {
+    const end = this.stamps.read(line, i, this.kind, u, n);
     if (end > i) this.note(this.stamps.value, this.stamps.kind);
     return end;
   }
@@ -75,9 +78,8 @@ export class TimestampReader {
   kind: TimestampKind = 'none';
   private frac = 0;
 
-  /** The index after the timestamp at line[i], or i when there is none. */
-  read(line: string, i: number, known: TimestampKind, u: Uint16Array = codesOf(line)): number {
-    const n = line.length;
+  /** The index after the timestamp at line[i] (the line ends at n), or i when there is none. */
+  read(line: string, i: number, known: TimestampKind, u: Uint16Array = codesOf(line), n = line.length): number {
     // Fast path for -tt, the recommended capture: HH:MM:SS.uuuuuu.
     if (
       i + 15 < n && u[i + 2] === CH.COLON && u[i + 5] === CH.COLON &&

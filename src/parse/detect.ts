@@ -93,6 +93,11 @@ export class DetectingParser implements TraceParser {
     else this.detection.hold(this, line);
   }
 
+  pushRange(s: string, from: number, to: number, u: Uint16Array): void {
+    if (this.parser !== null) this.parser.pushRange(s, from, to, u);
+    else this.push(s.slice(from, to));
+  }
+
   /** The input is over (for every source: the pipeline ends them after all lines are in). */
   end(): void {
     if (this.detection.format === null) this.detection.decide('strace');

@@ -33,6 +33,11 @@ export interface TraceParser {
   readonly firstLine: string;
   truncated: boolean;
   push(line: string): void;
+  /**
+   * Feed the line s[from, to), whose code units are u[from, to): a plain file's lines arrive this
+   * way, a piece of input decoded and copied once for all its lines (see input.ts).
+   */
+  pushRange(s: string, from: number, to: number, u: Uint16Array): void;
   end(): void;
 }
 
@@ -88,13 +93,26 @@ export abstract class LineParser {
     return this.codes.load(text);
   }
 
+  abstract push(line: string): void;
+
+  /** A parser that reads line strings only (ltrace) is handed the line cut out. */
+  pushRange(s: string, from: number, to: number, _u: Uint16Array): void {
+    this.push(s.slice(from, to));
+  }
+
   /** Count a new input line; returns it without the "\r" a CRLF file leaves (lines are split at "\n"). */
   protected take(text: string): string {
-    const line = text.charCodeAt(text.length - 1) === CH.CR ? text.slice(0, -1) : text;
+    const to = this.takeRange(text, 0, text.length);
+    return to === text.length ? text : text.slice(0, to);
+  }
+
+  /** Count the new input line s[from, to); returns where it ends without the "\r" a CRLF file leaves. */
+  protected takeRange(s: string, from: number, to: number): number {
+    if (to > from && s.charCodeAt(to - 1) === CH.CR) to--;
     this.lineNo++;
     this.counts.lines++;
-    if (this.lineNo === 1) this.firstLine = detach(line.slice(0, 120));
-    return line;
+    if (this.lineNo === 1) this.firstLine = detach(s.slice(from, Math.min(to, from + 120)));
+    return to;
   }
 
   /**

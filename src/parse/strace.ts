@@ -52,10 +52,19 @@ export class StraceParser extends LineParser implements TraceParser {
   private inSummary = false;
   /** Feed one line (without its newline). */
   push(text: string): void {
-    const line = this.take(text);
+    this.pushRange(text, 0, text.length, this.units(text));
+  }
+
+  /**
+   * Feed the line s[from, to) (without its newline), whose code units are u[from, to): a piece of
+   * input decoded once for all its lines (input.ts) is parsed where it lies, no line cut out of it.
+   */
+  override pushRange(s: string, from: number, to: number, u: Uint16Array): void {
+    to = this.takeRange(s, from, to);
     if (this.partial !== null) {
+      const line = s.slice(from, to);
       const joined = this.partial + line;
-      const st = this.parseOnce(joined, true);
+      const st = this.parseOnce(joined, 0, joined.length, this.units(joined), true);
       if (st === Status.Parsed || st === Status.Ignored) {
         this.counts.parsed++;
         this.counts.rejoined += this.partialPieces;
@@ -69,10 +78,15 @@ export class StraceParser extends LineParser implements TraceParser {
       }
       // The continuation did not complete it: the fragment stays unexplained, the line stands alone.
       this.abandonPartial();
+      // The joined text took the parser's units: the line is read from a string of its own.
+      s = line;
+      from = 0;
+      to = line.length;
+      u = this.units(line);
     }
-    const st = this.parseOnce(line, false);
+    const st = this.parseOnce(s, from, to, u, false);
     if (st !== Status.Incomplete) return this.tally(st);
-    this.partial = this.stripEmbeddedMessage(line);
+    this.partial = this.stripEmbeddedMessage(s.slice(from, to));
     this.partialLine = this.lineNo;
     this.partialPieces = 1;
   }
@@ -81,9 +95,9 @@ export class StraceParser extends LineParser implements TraceParser {
    * Parse a line; when it turns out incomplete it will be parsed again joined with its
    * continuation, so the clock it moved (a -r stamp adds to the running time) is put back.
    */
-  private parseOnce(line: string, joined: boolean): Status {
+  private parseOnce(line: string, start: number, n: number, u: Uint16Array, joined: boolean): Status {
     this.clock.save();
-    const st = this.parseLine(line, joined);
+    const st = this.parseLine(line, start, n, u, joined);
     if (st === Status.Incomplete) this.clock.restore();
     return st;
   }
@@ -122,62 +136,65 @@ export class StraceParser extends LineParser implements TraceParser {
     return line;
   }
 
-  private parseLine(line: string, joined: boolean): Status {
-    const n = line.length;
-    if (n === 0) return Status.Ignored;
-    const u = this.units(line);
-    const c0 = u[0] as number;
+  /**
+   * Parse the line s[start, n) (u holds its code units). Indexes run over all of s: the line is
+   * read where it lies, and nothing here looks past n.
+   */
+  private parseLine(line: string, start: number, n: number, u: Uint16Array, joined: boolean): Status {
+    if (n === start) return Status.Ignored;
+    const c0 = u[start] as number;
 
     // Lines that are never records: -k stack frames, -e write= hex dumps, strace's own messages,
     // -c/-C summary tables.
     if (c0 === CH.SPACE) {
-      if (line.startsWith(' > ') || line.startsWith(' | ')) return Status.Ignored;
-    } else if (c0 === 115 /* s */ && line.startsWith('strace: ')) {
+      if (line.startsWith(' > ', start) || line.startsWith(' | ', start)) return Status.Ignored;
+    } else if (c0 === 115 /* s */ && line.startsWith('strace: ', start)) {
       this.straceMessages++;
-      this.lastStraceMessage = line;
+      this.lastStraceMessage = line.slice(start, n);
       return Status.Ignored;
-    } else if (c0 === 37 /* % */ && line.startsWith('% time')) {
+    } else if (c0 === 37 /* % */ && line.startsWith('% time', start)) {
       this.inSummary = true;
       this.sawSummary = true;
       return Status.Ignored;
     }
     if (this.inSummary) {
-      if (/^\s*[-\d.]+\s.*total\s*$/.test(line) || /^-+ /.test(line) || /^\s*[\d.]+\s+[\d.]+\s+\d+/.test(line)) {
-        if (/total\s*$/.test(line)) this.inSummary = false;
+      const text = line.slice(start, n);
+      if (/^\s*[-\d.]+\s.*total\s*$/.test(text) || /^-+ /.test(text) || /^\s*[\d.]+\s+[\d.]+\s+\d+/.test(text)) {
+        if (/total\s*$/.test(text)) this.inSummary = false;
         return Status.Ignored;
       }
       this.inSummary = false;
     }
 
     // Prefix: "[pid  123] ", "[pid 123<comm>] ", "123 ", "123<comm> ".
-    let i = 0;
+    let i = start;
     let tid = this.defaultTid;
     let comm: string | null = null;
-    if (c0 === CH.LBRACKET && line.startsWith('[pid ', 0)) {
-      i = 5;
+    if (c0 === CH.LBRACKET && line.startsWith('[pid ', start)) {
+      i = start + 5;
       while (i < n && u[i] === CH.SPACE) i++;
-      const start = i;
+      const digits = i;
       let v = 0;
       for (; i < n && isDigit(u[i] as number); i++) v = v * 10 + (u[i] as number) - CH.ZERO;
-      if (i === start) return Status.Unparsed;
+      if (i === digits) return Status.Unparsed;
       tid = v;
       if (u[i] === CH.LT) {
-        const end = skipAngle(line, i, u);
+        const end = skipAngle(line, i, u, n);
         comm = unescapeBytes(line, i + 1, end - 1);
         i = end;
       }
-      if (u[i] !== CH.RBRACKET) return Status.Unparsed;
+      if (i >= n || u[i] !== CH.RBRACKET) return Status.Unparsed;
       i++;
     } else if (isDigit(c0)) {
-      let j = 0;
+      let j = start;
       let v = 0;
       for (; j < n && isDigit(u[j] as number); j++) v = v * 10 + (u[j] as number) - CH.ZERO;
-      const after = u[j];
+      const after = j < n ? u[j] : 0;
       if (after === CH.SPACE || after === CH.LT) {
         tid = v;
         i = j;
         if (after === CH.LT) {
-          const end = skipAngle(line, j, u);
+          const end = skipAngle(line, j, u, n);
           comm = unescapeBytes(line, j + 1, end - 1);
           i = end;
         }
@@ -188,14 +205,14 @@ export class StraceParser extends LineParser implements TraceParser {
     // Timestamp: HH:MM:SS[.frac], epoch.frac, relative (-r), and "-tt -r"'s " (+ 0.000237)".
     let time = NaN;
     if (i < n && isDigit(u[i] as number)) {
-      const end = this.clock.read(line, i, u);
+      const end = this.clock.read(line, i, u, n);
       if (end > i) {
         time = this.clock.value;
         i = end;
         while (i < n && u[i] === CH.SPACE) i++;
-        if (u[i] === CH.LPAREN && u[i + 1] === CH.PLUS) {
+        if (i + 1 < n && u[i] === CH.LPAREN && u[i + 1] === CH.PLUS) {
           const close = line.indexOf(')', i);
-          if (close < 0) return Status.Incomplete;
+          if (close < 0 || close >= n) return Status.Incomplete;
           i = close + 1;
           while (i < n && u[i] === CH.SPACE) i++;
         }
@@ -204,27 +221,27 @@ export class StraceParser extends LineParser implements TraceParser {
     if (i >= n) return joined ? Status.Incomplete : Status.Unparsed;
 
     const c = u[i] as number;
-    if (c === CH.LT && line.startsWith('<... ', i)) return this.parseResumed(line, i, tid, time, comm);
-    if (c === CH.PLUS && line.startsWith('+++ ', i)) return this.parseExit(line, i, tid, time, comm);
-    if (c === CH.MINUS && line.startsWith('--- ', i)) return this.parseSignal(line, i, tid, time, comm);
+    if (c === CH.LT && line.startsWith('<... ', i)) return this.parseResumed(line, i, n, u, tid, time, comm);
+    if (c === CH.PLUS && line.startsWith('+++ ', i)) return this.parseExit(line.slice(i + 4, n), tid, time, comm);
+    if (c === CH.MINUS && line.startsWith('--- ', i)) return this.parseSignal(line.slice(i, n), tid, time, comm);
     if (!isNameChar(c)) return Status.Unparsed;
 
     let p = i;
     while (p < n && isNameChar(u[p] as number)) p++;
-    if (u[p] !== CH.LPAREN) {
+    if (p >= n || u[p] !== CH.LPAREN) {
       if (line.startsWith('strace: ', i)) {
         this.straceMessages++;
-        this.lastStraceMessage = line.slice(i);
+        this.lastStraceMessage = line.slice(i, n);
         return Status.Ignored;
       }
       return Status.Unparsed;
     }
-    return this.parseCall(line, i, p, tid, time, comm);
+    return this.parseCall(line, i, p, n, u, tid, time, comm);
   }
 
-  private parseResumed(line: string, i: number, tid: number, time: number, comm: string | null): Status {
+  private parseResumed(line: string, i: number, n: number, u: Uint16Array, tid: number, time: number, comm: string | null): Status {
     const mark = line.indexOf(' resumed>', i);
-    if (mark < 0) return Status.Unparsed;
+    if (mark < 0 || mark + 9 > n) return Status.Unparsed;
     const nameStart = i + 5;
     const rest = mark + 9;
     const key = this.pendingKey(tid, line, nameStart, mark);
@@ -237,13 +254,13 @@ export class StraceParser extends LineParser implements TraceParser {
     }
     if (pending.args === null) {
       // Not a call the model needs; all that matters is that the pair is closed.
-      const st = this.completion(line, rest);
+      const st = this.completion(line, rest, n, u);
       if (st === Status.Parsed) this.pending.delete(key);
       return st;
     }
     const name = pending.name;
-    const combined = name + '(' + pending.args + line.slice(rest);
-    const st = this.parseCall(combined, 0, name.length, tid, time, comm, true);
+    const combined = name + '(' + pending.args + line.slice(rest, n);
+    const st = this.parseCall(combined, 0, name.length, combined.length, this.units(combined), tid, time, comm, true);
     if (st === Status.Parsed) this.pending.delete(key);
     return st;
   }
@@ -270,9 +287,9 @@ export class StraceParser extends LineParser implements TraceParser {
     return found;
   }
 
-  private parseExit(line: string, i: number, tid: number, time: number, comm: string | null): Status {
+  /** A "+++ …" line; body is what follows the "+++ ". */
+  private parseExit(body: string, tid: number, time: number, comm: string | null): Status {
     // Rare lines: a linear regex is fine here.
-    const body = line.slice(i + 4);
     const e = this.event.reset();
     e.tid = tid;
     e.time = time;
@@ -303,9 +320,10 @@ export class StraceParser extends LineParser implements TraceParser {
     return Status.Parsed;
   }
 
-  private parseSignal(line: string, i: number, tid: number, time: number, comm: string | null): Status {
-    const m = /^--- (?:stopped by )?(SIG[A-Z0-9+-]+)/.exec(line.slice(i));
-    if (m === null) return line.trimEnd().endsWith('---') ? Status.Ignored : Status.Unparsed;
+  /** A "--- …" line, from its "---" on. */
+  private parseSignal(text: string, tid: number, time: number, comm: string | null): Status {
+    const m = /^--- (?:stopped by )?(SIG[A-Z0-9+-]+)/.exec(text);
+    if (m === null) return text.trimEnd().endsWith('---') ? Status.Ignored : Status.Unparsed;
     const e = this.event.reset();
     e.type = EVENT.SIGNAL;
     e.tid = tid;
@@ -319,22 +337,24 @@ export class StraceParser extends LineParser implements TraceParser {
     return Status.Parsed;
   }
 
-  /** Parsed when the text from i on closes the call and shows its return; Incomplete otherwise. */
-  private completion(line: string, i: number): Status {
+  /** Parsed when the text line[i, n) closes the call and shows its return; Incomplete otherwise. */
+  private completion(line: string, i: number, n: number, u: Uint16Array): Status {
     // The rest of the arguments: the scan starts inside the call's parenthesis.
-    const close = this.args.scan(line, i, line.length, false, this.units(line));
-    if (close < 0) return line.endsWith(UNFINISHED) ? Status.Parsed : Status.Incomplete;
-    return line.indexOf('=', close) >= 0 ? Status.Parsed : Status.Incomplete;
+    const close = this.args.scan(line, i, n, false, u);
+    if (close < 0) return line.endsWith(UNFINISHED, n) ? Status.Parsed : Status.Incomplete;
+    const eq = line.indexOf('=', close);
+    return eq >= 0 && eq < n ? Status.Parsed : Status.Incomplete;
   }
 
+  /** The call line[nameStart, n) whose "(" is at open (u holds the line's code units). */
   private parseCall(
-    line: string, nameStart: number, open: number, tid: number, time: number, comm: string | null, resumed = false,
+    line: string, nameStart: number, open: number, n: number, u: Uint16Array,
+    tid: number, time: number, comm: string | null, resumed = false,
   ): Status {
-    const u = this.units(line);
     const def = lookupSyscall(line, nameStart, open, u);
-    const close = this.args.scan(line, open + 1, line.length, def !== undefined, u);
+    const close = this.args.scan(line, open + 1, n, def !== undefined, u);
     if (close < 0) {
-      let end = line.length;
+      let end = n;
       while (end > open && (u[end - 1] as number) <= CH.SPACE) end--;
       if (line.endsWith(UNFINISHED, end) && !resumed) {
         const argsEnd = end - UNFINISHED.length;
@@ -349,8 +369,7 @@ export class StraceParser extends LineParser implements TraceParser {
       return Status.Incomplete;
     }
     // After the close: " = RET [ERRNO (text)] [<duration>]".
-    let i = returnAt(line, close, u);
-    const n = line.length;
+    let i = returnAt(line, close, u, n);
     if (i < 0 || i >= n) return Status.Incomplete;
     if (!def) return Status.Parsed;
 
@@ -367,22 +386,22 @@ export class StraceParser extends LineParser implements TraceParser {
     if (u[i] === CH.QMARK) {
       e.ret = NaN;
     } else {
-      e.ret = parseIntAt(line, i, u);
+      e.ret = parseIntAt(line, i, u, n);
       // Skip the number (parseIntAt read its digits already) and a decoration on it (= 3</etc/x>,
       // = 10371<hs_forker>).
       i = intEnd;
       while (i < n && u[i] !== CH.SPACE && u[i] !== CH.LT) i++;
-      if (u[i] === CH.LT) {
+      if (i < n && u[i] === CH.LT) {
         if (def.returns === 'fd') {
-          e.retName = this.args.decorationAt(line, retStart, i, e.ret, u);
+          e.retName = this.args.decorationAt(line, retStart, i, e.ret, u, n);
           i = this.args.end;
         } else {
-          i = skipAngle(line, i, u);
+          i = skipAngle(line, i, u, n);
         }
       }
       while (i < n && u[i] === CH.SPACE) i++;
       // "-1 ENOENT (…)": an errno name after the value means failure; -X raw prints "-1 (errno 2)".
-      const ec = u[i] as number;
+      const ec = i < n ? (u[i] as number) : 0;
       e.failed = e.ret < 0 && ((ec >= CH.A_UP && ec <= CH.Z_UP) || ec === CH.LPAREN);
       if (Number.isNaN(e.ret)) return Status.Unparsed;
     }

@@ -29,7 +29,7 @@ function has(args: ArgScan, pos: number | undefined): pos is number {
 
 /** Argument `pos` as a number (NaN when absent or not one); u holds the line's code units. */
 export function argNum(args: ArgScan, line: string, pos: number | undefined, u: Uint16Array): number {
-  return has(args, pos) ? parseIntAt(line, args.bounds[2 * pos] as number, u) : NaN;
+  return has(args, pos) ? parseIntAt(line, args.bounds[2 * pos] as number, u, args.bounds[2 * pos + 1] as number) : NaN;
 }
 
 function flagsAt(args: ArgScan, line: string, pos: number | undefined, table: FlagTable, u: Uint16Array): number {
