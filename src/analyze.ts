@@ -151,10 +151,17 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     if (sources.length === 1) {
       const parser = parsers[0] as TraceParser;
       const source = sources[0] as Source;
-      const stream = await openLines(source, (line) => {
-        parser.push(line);
-        if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
-      });
+      const stream = await openLines(
+        source,
+        (line) => {
+          parser.push(line);
+          if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
+        },
+        (s, from, to, u) => {
+          parser.pushRange(s, from, to, u);
+          if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
+        },
+      );
       streams.push(stream);
       // Nothing comes out of the line stream (the parser took every line); let it flow to its end.
       stream.lines.resume();

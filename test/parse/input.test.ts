@@ -2,12 +2,19 @@
 // end anywhere, pieces inside lines longer than a piece, some inside UTF-8 sequences; none of it
 // may change the report.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { analyze } from '../../src/index.js';
+import { openLines, streamSource } from '../../src/parse/input.js';
+import { StraceParser } from '../../src/parse/strace.js';
+import { Problems } from '../../src/problems.js';
 import { generateTrace } from '../bench/generate.js';
+import { SHAPES } from '../helpers/paths.js';
 
 test('a file read in blocks and pieces gives the report its text gives, lines across every cut included', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
@@ -73,4 +80,113 @@ test('a large file that is not a trace stops with HT_NOT_A_TRACE after its first
     assert.match(err.message, /host daemon/);
     return true;
   });
+});
+
+/**
+ * What openLines hands over for a text that arrives in the given chunks: each line, and whether
+ * every line handed over in place came with its own code units.
+ */
+async function linesOf(chunks: Buffer[]): Promise<{ lines: string[]; inPlace: number; unitsRight: boolean }> {
+  const lines: string[] = [];
+  let inPlace = 0;
+  let unitsRight = true;
+  const stream = await openLines(
+    streamSource(Readable.from(chunks)),
+    (line) => void lines.push(line),
+    (s, from, to, u) => {
+      inPlace++;
+      for (let k = from; k < to; k++) if (u[k] !== s.charCodeAt(k)) unitsRight = false;
+      lines.push(s.slice(from, to));
+    },
+  );
+  stream.lines.resume();
+  await finished(stream.lines);
+  return { lines, inPlace, unitsRight };
+}
+
+test('lines handed over in place are the lines of the text, with their code units, however the bytes arrive', async () => {
+  // Lines of ASCII, of two-, three- and four-byte characters, of CRLF ends, empty, and longer
+  // than the 64 KiB pieces split2 is handed.
+  const line = fc.oneof(
+    fc.string({ maxLength: 80 }).map((x) => x.replace(/\n/g, ' ')),
+    fc.constantFrom('', '\r', 'open("/tmp/caf\u00e9-\u6f22\ud83d\ude00") = 3\r', 'x'.repeat(70_000), 'é'.repeat(40_000)),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 12 }), async (ls, endsInNewline, cuts) => {
+      const text = ls.join('\n') + (endsInNewline ? '\n' : '');
+      const buf = Buffer.from(text, 'utf8');
+      const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+      const chunks = [0, ...points].map((p, k, all) => buf.subarray(p, all[k + 1] ?? buf.length)).filter((c) => c.length > 0);
+      const got = await linesOf(chunks);
+      // An empty last "line" (the text ends in a newline, or is empty) is no line.
+      const expected = text.split('\n');
+      if (expected[expected.length - 1] === '') expected.pop();
+      assert.deepEqual(got.lines, expected);
+      assert.ok(got.unitsRight, 'code units match the text');
+      // Every line that ends in a newline arrives in place; only a last line without one as a string.
+      assert.equal(got.inPlace, text.split('\n').length - 1);
+    }),
+    { numRuns: 150 },
+  );
+});
+
+/**
+ * Lines that stop inside a construct whose end the next line holds: read in place, with the next
+ * line right after it in the same text, no walk may run on into it.
+ */
+const CUT_SHORT = [
+  '1 10:00:00.000000 epoll_wait(4,  <unfinished ...>',
+  '1 10:00:00.000001 <... epoll_wait resumed>[], 8, 100)',
+  '1 10:00:00.000002 write(1, "x", 1) = 1',
+  '2 10:00:00.000003 read(3</tmp/a>, "abc',
+  'def", 10) = 10 <0.000001>',
+  '3 10:00:00.000004 openat(AT_FDCWD</tmp>, "/x", O_RDONLY) = 5</tmp/unclosed',
+  '3 10:00:00.000005 close(5</tmp/x>) = 0>',
+  '[pid 4<comm',
+  '>] 10:00:00.000006 brk(NULL) = 0x5000',
+  '5 10:00:00.000007 (+ 0.000001',
+  ') brk(NULL) = 0x6000',
+  '6 10:00:00.000008 mmap(NULL, 4096, 0x3 /* PROT_READ',
+  '|PROT_WRITE */, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000',
+  '7 10:00:00.000009 munmap(0x7f0000000000, 4096) =',
+  ' 0',
+  '8 10:00:00.000010 brk(0x7000) = 0x',
+  '7000',
+  '9 10:00:00.000011 read(3</tmp/a>, "\\',
+  '", 1) = 1',
+  '10 10:00:00.000012 read(3</tmp/a>,  <unfinished ...>',
+  '10 10:00:00.000013 <... read',
+  ' resumed>"x", 1) = 1',
+].join('\n');
+
+test('the strace parser fed lines in place emits exactly what it emits fed them as strings, over the whole corpus', () => {
+  const names = readdirSync(SHAPES).filter((f) => /^[0-2]/.test(f));
+  assert.ok(names.length >= 40, 'the strace captures of the corpus are all there');
+  for (const name of [...names, 'cut short']) {
+    const text = name === 'cut short' ? CUT_SHORT : readFileSync(join(SHAPES, name), 'utf8');
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const run = (feed: (p: StraceParser) => void): unknown => {
+      const events: unknown[] = [];
+      const problems = new Problems();
+      const p = new StraceParser((e) => events.push({ ...e }), problems, name);
+      feed(p);
+      p.end();
+      return { events, counts: p.counts, problems: problems.list(), times: [p.firstTime, p.lastTime, p.timestampKind] };
+    };
+    const asStrings = run((p) => {
+      for (const l of lines) p.push(l);
+    });
+    // The whole text as one piece, and its units once: each line a range of it.
+    const units = new Uint16Array(text.length + 2);
+    for (let k = 0; k < text.length; k++) units[k] = text.charCodeAt(k);
+    const inPlace = run((p) => {
+      let from = 0;
+      for (const l of lines) {
+        p.pushRange(text, from, from + l.length, units);
+        from += l.length + 1;
+      }
+    });
+    assert.deepEqual(inPlace, asStrings, name);
+  }
 });
