@@ -1,5 +1,6 @@
 // Thin adapters around the line parser: bytes from files or standard input, plain or gzip, split
-// into lines by split2, fed to one StraceParser per source. Several files written by
+// into lines by split2 (with a matcher of ours that hands each line over in place, see
+// PieceLines), fed to one StraceParser per source. Several files written by
 // `strace -ff -o NAME` (NAME.PID) are merged in timestamp order with the pid taken from the suffix.
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -223,13 +224,15 @@ function lineSplitter(onLine: (line: string) => void, onRange?: RangeCallback): 
 }
 
 /**
- * split2's matcher for a plain file's pieces, in place of '\n'. String.split hands it each piece of
- * text split2 decoded (after the line a read cut in two, which split2 keeps and puts in front of
- * the next piece). The piece's code units are copied once, for all its lines, and each whole line
- * goes to onRange as a range of the piece: no string per line, and no copy of its units per line
- * (measured on the 100 MB bench trace: reading, splitting and copying took 94 ms this way 43).
- * What follows the last newline goes back to split2 as the one piece of the split, to wait for
- * the rest of its line (or, at the end, for split2 to hand it to the mapper).
+ * split2's matcher, in place of '\n', when one parser takes a source's lines (a file or a stream;
+ * the -ff merge pulls line strings instead). String.split hands it each piece of text split2
+ * decoded (after the line a read cut in two, which split2 keeps and puts in front of the next
+ * piece). The piece's code units are copied once, for all its lines, and each whole line goes to
+ * onRange as a range of the piece: no string per line, and no copy of its units per line
+ * (measured on the 100 MB bench trace: reading, splitting and copying took 94 ms with a string
+ * and a copy per line, 43 ms this way). What follows the last newline goes back to split2 as the
+ * one piece of the split, to wait for the rest of its line (or, at the end, for split2 to hand it
+ * to the mapper).
  */
 class PieceLines {
   private readonly units = new CodeUnits();

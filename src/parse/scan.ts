@@ -23,11 +23,11 @@ export function isNameChar(c: number): boolean {
  * s.charCodeAt(i) for every i < s.length, and units[s.length] and units[s.length + 1] are 0 (where
  * charCodeAt would give NaN, which no comparison here can tell from 0).
  *
- * Why: split2 hands each line over as a slice of the larger string it decoded, and charCodeAt on
- * such a slice costs about 1.8 ns a character here; an element of this array about 0.7 ns, and the
- * copy that fills it (one native call per line) about 0.5 ns a character. The parser reads most
- * characters of a line once and many twice or more (a flag set is scanned, then compared), so the
- * copy pays for itself on every line (measured: docs/performance.md, session 7).
+ * Why: charCodeAt costs about 1.2 ns a character here on a flat string, 1.7 ns on a line cut out
+ * of one; an element of this array about 0.55 ns. The parser reads most characters of a line once
+ * and many twice or more (a flag set is scanned, then compared), so a copy pays for itself
+ * (measured: docs/performance.md, sessions 7 and 10). Input is copied a 64 KiB piece at a time
+ * (PieceLines in input.ts); a line string (the -ff merge, ltrace, a rejoined line) one at a time.
  */
 export class CodeUnits {
   private bytes = Buffer.alloc(0);
