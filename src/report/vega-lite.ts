@@ -94,15 +94,38 @@ export function byHeapPeak(processes: readonly ProcessReport[]): ProcessReport[]
   return [...processes].sort((a, b) => b.heap.peak - a.heap.peak);
 }
 
+/** The processes the timeline draws, and how many tie at the last place (see drawnProcesses). */
+export interface Drawn {
+  pids: Set<number>;
+  /** Processes sharing the heap peak of the last place, more than are drawn of them (0: no such tie). */
+  tied: number;
+  /** How many of those are drawn. */
+  tiedDrawn: number;
+}
+
 /**
  * The processes the timeline draws: all of them when at most TOP_PROCESSES have a series, else the
- * TOP_PROCESSES with the highest heap peak. The series follow the report's order, so a tie goes
- * the way it does in globalPeak and the process of the peak is always drawn.
+ * TOP_PROCESSES with the highest heap peak. When more processes share the last place's peak than
+ * there are places left (a shell loop's children, or forked workers that all peak at the copy of
+ * their parent's heap), the places go to tied processes spread evenly over the report's order,
+ * the order in which the trace shows them, first and last included: the first dozen would all
+ * sit at the start of the trace. The series follow the report's order, so a tie for the highest
+ * peak goes the way it does in globalPeak, and the process of the peak is always drawn.
  */
-export function drawnProcesses(report: Report): Set<number> {
+export function drawnProcesses(report: Report): Drawn {
   const withSeries = new Set(report.timeline.series.map((s) => s.pid));
-  if (withSeries.size <= TOP_PROCESSES) return withSeries;
-  return new Set(byHeapPeak(report.processes).filter((p) => withSeries.has(p.pid)).slice(0, TOP_PROCESSES).map((p) => p.pid));
+  if (withSeries.size <= TOP_PROCESSES) return { pids: withSeries, tied: 0, tiedDrawn: 0 };
+  // A stable sort: processes of equal peak keep the report's order.
+  const ranked = byHeapPeak(report.processes).filter((p) => withSeries.has(p.pid));
+  if (ranked.length <= TOP_PROCESSES) return { pids: new Set(ranked.map((p) => p.pid)), tied: 0, tiedDrawn: 0 };
+  const last = (ranked[TOP_PROCESSES - 1] as ProcessReport).heap.peak;
+  const above = ranked.filter((p) => p.heap.peak > last);
+  const tied = ranked.filter((p) => p.heap.peak === last);
+  const places = TOP_PROCESSES - above.length;
+  if (tied.length === places) return { pids: new Set(ranked.slice(0, TOP_PROCESSES).map((p) => p.pid)), tied: 0, tiedDrawn: 0 };
+  const spread = Array.from({ length: places }, (_, k) =>
+    tied[places === 1 ? 0 : Math.round((k * (tied.length - 1)) / (places - 1))] as ProcessReport);
+  return { pids: new Set([...above, ...spread].map((p) => p.pid)), tied: tied.length, tiedDrawn: places };
 }
 
 /**
@@ -113,11 +136,15 @@ export interface ChartContext {
   kinds: MemoryKinds;
   labels: Map<number, string>;
   peak: GlobalPeak | null;
+  /** The pids of the processes drawn. */
   drawn: Set<number>;
+  /** Of those, how many were picked among processes tied at the last place (see drawnProcesses). */
+  ties: Pick<Drawn, 'tied' | 'tiedDrawn'>;
 }
 
 export function chartContext(report: Report): ChartContext {
-  return { kinds: memoryKinds(report), labels: processLabels(report), peak: globalPeak(report), drawn: drawnProcesses(report) };
+  const { pids, tied, tiedDrawn } = drawnProcesses(report);
+  return { kinds: memoryKinds(report), labels: processLabels(report), peak: globalPeak(report), drawn: pids, ties: { tied, tiedDrawn } };
 }
 
 /** The heap of a series just after x (the last point at or before x), for placing activity on the line. */
@@ -383,7 +410,8 @@ export function vegaLiteSpec(report: Report, options: VegaLiteOptions = {}, cont
     peak === null
       ? 'no memory changes in the trace'
       : `peak ${heapKind} ${formatBytes(peak.bytes)} in pid ${peak.pid} at ${timed ? formatSeconds(peak.x) : `event ${peak.x}`}` +
-        (context.drawn.size < series ? ` · drawn: the ${context.drawn.size} of ${formatCount(report.processes.length)} processes with the highest ${heapKind} peak` : ''),
+        (context.drawn.size < series ? ` · drawn: the ${context.drawn.size} of ${formatCount(report.processes.length)} processes with the highest ${heapKind} peak` : '') +
+        (context.ties.tied > 0 ? ` (${context.ties.tiedDrawn} of the ${formatCount(context.ties.tied)} that tie, spread over the trace)` : ''),
   ];
   if (overview && peak !== null) subtitle.push('drag on the overview below to zoom · click a legend entry to isolate it, an empty spot to show all');
   const timeline = {

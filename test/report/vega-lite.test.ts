@@ -134,6 +134,41 @@ test('past a dozen processes the timeline draws those with the highest heap peak
   assert.doesNotMatch(few.vconcat[0]?.title?.subtitle?.[0] ?? '', /drawn/);
 });
 
+test('when more processes tie for the last places than there are, the drawn ones are spread over the trace', async () => {
+  // 30 children whose heaps all peak at 64 KiB, and 3 that peak higher: those 3 are drawn, and 9
+  // of the 30 tied, the first and the last among them.
+  const lines: string[] = [];
+  let t = 0;
+  const at = (): string => `12:00:${(t++ / 1000).toFixed(6).padStart(9, '0')}`;
+  const big = new Set([7, 19, 28]);
+  for (let i = 1; i <= 33; i++) {
+    const pid = 100 + i;
+    const top = (0x2000000 + (big.has(i) ? 0x40000 : 0x10000)).toString(16);
+    lines.push(`100 ${at()} clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000000a10) = ${pid}`);
+    lines.push(`${pid} ${at()} brk(NULL) = 0x2000000`);
+    lines.push(`${pid} ${at()} brk(0x${top}) = 0x${top}`);
+    lines.push(`${pid} ${at()} exit_group(0) = ?`);
+    lines.push(`${pid} ${at()} +++ exited with 0 +++`);
+  }
+  const report = await analyze({ text: lines.join('\n') + '\n' });
+  const spec = vegaLiteSpec(report) as unknown as Spec;
+  const drawn = [...new Set(spec.datasets['memory']?.map((m) => Number(String(m['proc']).slice(4))))].sort((a, b) => a - b);
+  const tiedPids = Array.from({ length: 33 }, (_, k) => k + 1).filter((i) => !big.has(i)).map((i) => 100 + i);
+  // Spread evenly over the 30 tied, in the order the trace shows them: positions 0, 3.6, 7.3, … 29.
+  const spread = Array.from({ length: 9 }, (_, k) => tiedPids[Math.round((k * 29) / 8)] as number);
+  assert.deepEqual(drawn, [...spread, 107, 119, 128].sort((a, b) => a - b));
+  assert.equal(spread[0], 101);
+  assert.equal(spread[8], 133);
+  assert.match(spec.vconcat[0]?.title?.subtitle?.[0] ?? '', / · drawn: the 12 of 34 processes with the highest heap peak \(9 of the 30 that tie, spread over the trace\)$/);
+  // The peak's process is drawn when every process ties for the highest peak: the first of them.
+  const flat = await analyze({ text: forkingTrace(20).replace(/brk\(0x[0-9a-f]+\) = 0x[0-9a-f]+/g, 'brk(0x2010000) = 0x2010000') });
+  const flatSpec = vegaLiteSpec(flat) as unknown as Spec;
+  const flatDrawn = new Set(flatSpec.datasets['memory']?.map((m) => m['proc']));
+  assert.equal(flatDrawn.size, TOP_PROCESSES);
+  assert.ok(flatDrawn.has(`pid ${String(flatSpec.datasets['peak']?.[0]?.['pid'])}`));
+  assert.ok(flatDrawn.has('pid 101') && flatDrawn.has('pid 120'));
+});
+
 test('the sum of files a busy bucket could not list is drawn as "other files", heap charged to no file as "no file"', () => {
   const report = sample('python-minidom');
   const pid = report.timeline.series[0]?.pid ?? 0;
