@@ -34,8 +34,9 @@ export interface TraceParser {
   truncated: boolean;
   push(line: string): void;
   /**
-   * Feed the line s[from, to), whose code units are u[from, to): a plain file's lines arrive this
-   * way, a piece of input decoded and copied once for all its lines (see input.ts).
+   * Feed the line s[from, to), whose code units are u[from, to): a source read by one parser (a
+   * file or a stream, not an -ff merge) arrives this way, each piece of its input decoded and
+   * copied once for all its lines (PieceLines in input.ts).
    */
   pushRange(s: string, from: number, to: number, u: Uint16Array): void;
   end(): void;
