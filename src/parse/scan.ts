@@ -177,10 +177,20 @@ export class NameCache {
   }
 }
 
+/**
+ * The first index of code unit c in u[from, to), or -1. For searches that must stop at a line's
+ * end: a line read in place lies inside a larger piece of text, where indexOf would run on through
+ * the lines after it (to the piece's end, on each line that lacks what it looks for).
+ */
+export function indexIn(u: Uint16Array, c: number, from: number, to: number): number {
+  for (let k = from; k < to; k++) if (u[k] === c) return k;
+  return -1;
+}
+
 /** Index just past a C comment starting at i (which holds "/" followed by "*"); `to` if unclosed before it. */
-function skipComment(s: string, i: number, to: number): number {
-  const end = s.indexOf('*/', i + 2);
-  return end < 0 || end + 2 > to ? to : end + 2;
+function skipComment(u: Uint16Array, i: number, to: number): number {
+  for (let k = i + 2; k + 1 < to; k++) if (u[k] === CH.STAR && u[k + 1] === CH.SLASH) return k + 2;
+  return to;
 }
 
 /**
@@ -253,7 +263,7 @@ export class ArgScan {
         angleAt = -1;
       } else if (c === CH.RPAREN || c === CH.RBRACKET || c === CH.RBRACE) depth--;
       else if (c === CH.SLASH && u[i + 1] === CH.STAR) {
-        i = skipComment(s, i, to);
+        i = skipComment(u, i, to);
         continue;
       }
       i++;
@@ -501,10 +511,11 @@ const utf8 = new TextDecoder('utf-8');
  * they stand for, read as UTF-8 (strace prints a path's raw bytes; caf\303\251 is "café").
  */
 export function unescapeBytes(s: string, from: number, to: number): string {
-  if (s.indexOf('\\', from) < 0 || s.indexOf('\\', from) >= to) {
-    // Fast path: nothing escaped. Bytes that strace left raw are already characters.
-    return s.slice(from, to);
-  }
+  // Fast path: nothing escaped. Bytes that strace left raw are already characters. (A loop, not
+  // indexOf: s may be a whole piece of input, and the search must stop at `to`.)
+  let k = from;
+  while (k < to && s.charCodeAt(k) !== CH.BACKSLASH) k++;
+  if (k === to) return s.slice(from, to);
   const bytes: number[] = [];
   const pushChar = (code: number): void => {
     if (code < 0x80) bytes.push(code);

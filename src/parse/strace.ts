@@ -8,7 +8,7 @@
 import { EVENT, TraceEvent } from './events.js';
 import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
-  CH, detach, intEnd, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
+  CH, detach, indexIn, intEnd, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
 import { LineParser, Status, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
@@ -138,7 +138,9 @@ export class StraceParser extends LineParser implements TraceParser {
 
   /**
    * Parse the line s[start, n) (u holds its code units). Indexes run over all of s: the line is
-   * read where it lies, and nothing here looks past n.
+   * read where it lies, inside a piece of input (PieceLines). No walk or search runs past n; a
+   * few checks read u[n], which is then the line's "\n" (or the "\r" before it, or the 0 after a
+   * string's own units), a character none of them looks for.
    */
   private parseLine(line: string, start: number, n: number, u: Uint16Array, joined: boolean): Status {
     if (n === start) return Status.Ignored;
@@ -211,8 +213,8 @@ export class StraceParser extends LineParser implements TraceParser {
         i = end;
         while (i < n && u[i] === CH.SPACE) i++;
         if (i + 1 < n && u[i] === CH.LPAREN && u[i + 1] === CH.PLUS) {
-          const close = line.indexOf(')', i);
-          if (close < 0 || close >= n) return Status.Incomplete;
+          const close = indexIn(u, CH.RPAREN, i, n);
+          if (close < 0) return Status.Incomplete;
           i = close + 1;
           while (i < n && u[i] === CH.SPACE) i++;
         }
@@ -240,9 +242,12 @@ export class StraceParser extends LineParser implements TraceParser {
   }
 
   private parseResumed(line: string, i: number, n: number, u: Uint16Array, tid: number, time: number, comm: string | null): Status {
-    const mark = line.indexOf(' resumed>', i);
-    if (mark < 0 || mark + 9 > n) return Status.Unparsed;
+    // "<... NAME resumed>": the name, then the marker (found in place, not searched for: a search
+    // would run on past the line's end).
     const nameStart = i + 5;
+    let mark = nameStart;
+    while (mark < n && isNameChar(u[mark] as number)) mark++;
+    if (mark + 9 > n || !line.startsWith(' resumed>', mark)) return Status.Unparsed;
     const rest = mark + 9;
     const key = this.pendingKey(tid, line, nameStart, mark);
     const pending = key === null ? undefined : this.pending.get(key);
@@ -342,8 +347,7 @@ export class StraceParser extends LineParser implements TraceParser {
     // The rest of the arguments: the scan starts inside the call's parenthesis.
     const close = this.args.scan(line, i, n, false, u);
     if (close < 0) return line.endsWith(UNFINISHED, n) ? Status.Parsed : Status.Incomplete;
-    const eq = line.indexOf('=', close);
-    return eq >= 0 && eq < n ? Status.Parsed : Status.Incomplete;
+    return indexIn(u, CH.EQ, close, n) >= 0 ? Status.Parsed : Status.Incomplete;
   }
 
   /** The call line[nameStart, n) whose "(" is at open (u holds the line's code units). */
