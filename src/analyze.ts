@@ -1,18 +1,21 @@
 // The pipeline, wired once: sources → lines → StraceParser or LtraceParser (told apart by the first
 // lines) → events → MemoryModel → Attribution → Report. The library's analyze() and every CLI
 // command go through here.
-import { finished } from 'node:stream/promises';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Attribution } from './attribute/attribution.js';
 import { Timeline } from './attribute/timeline.js';
 import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
-import type { TraceEvent } from './parse/events.js';
+import type { TraceEvent, TraceFormat } from './parse/events.js';
 import { DetectingParser, Detection } from './parse/detect.js';
+import { endParser, feedSource, notATraceError, sniff, SNIFF_LINES } from './parse/feed.js';
 import { LtraceParser } from './parse/ltrace.js';
-import { inputError, openLines, resolveFiles, streamSource, textSource, type LineStream, type Source } from './parse/input.js';
+import { inputError, openLines, resolveFiles, streamSource, textSource, type LineStream, type Source, type Tail } from './parse/input.js';
 import { TimestampReader } from './parse/clock.js';
-import { emptyCounts, type LineCounts, type TraceParser } from './parse/parser.js';
+import { emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput, type TraceParser } from './parse/parser.js';
+import { parseInWorker, RemoteInput } from './parse/remote.js';
 import { StraceParser } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport, rel } from './report/build.js';
@@ -48,7 +51,17 @@ export interface AnalyzeOptions {
    * a count of the trace events applied so far: `run` reads them on its own timers, costing nothing per event.
    */
   live?: (model: MemoryModel, attribution: Attribution, events: () => number) => void;
+  /**
+   * Parse on a worker thread while this one runs the model. 'auto' (the default) does for a single
+   * file of WORKER_MIN_BYTES or more on a machine with two processors or more, where it saves more
+   * than starting a thread costs; 'always' does for any single file (standard input and -ff sets
+   * are parsed on this thread). The report is the same either way.
+   */
+  worker?: 'auto' | 'always' | 'never';
 }
+
+/** A file at least this large is parsed on a worker thread (AnalyzeOptions.worker 'auto'). */
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 export interface MemoryChange {
   pid: number;
@@ -63,9 +76,6 @@ export interface MemoryChange {
   heap: number;
   writable: number;
 }
-
-/** Lines read without a single trace record before the input is declared not a trace. */
-const SNIFF_LINES = 1000;
 
 export function toSources(input: AnalyzeInput): Source[] {
   if (typeof input === 'string') return resolveFiles([input]);
@@ -100,15 +110,24 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     order++;
     model.apply(e);
   };
+  let format: TraceFormat | null = null;
+  const told = (f: TraceFormat): void => {
+    format = f;
+    model.requested = f === 'ltrace';
+  };
   // One format for the whole trace, told by the first lines of any of its sources.
   const detection = new Detection();
-  const parsers = sources.map(
-    (s) =>
-      new DetectingParser((format): TraceParser => {
-        model.requested = format === 'ltrace';
-        return format === 'ltrace' ? new LtraceParser(sink, problems, s.name, s.pid) : new StraceParser(sink, problems, s.name, s.pid);
-      }, detection),
-  );
+  const remote = parseOnWorker(sources, options.worker) ? new RemoteInput() : null;
+  const parsers = remote
+    ? []
+    : sources.map(
+        (s) =>
+          new DetectingParser((f): TraceParser => {
+            told(f);
+            return f === 'ltrace' ? new LtraceParser(sink, problems, s.name, s.pid) : new StraceParser(sink, problems, s.name, s.pid);
+          }, detection),
+      );
+  const inputs: ParsedInput[] = remote ? [remote] : parsers;
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.
   // The origin is fixed by the first timestamped line: -ff files are merged in time order, so no
@@ -116,13 +135,13 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   let start = Infinity;
   const t = (e: TraceEvent): number | null => {
     if (Number.isNaN(e.time)) return null;
-    if (start === Infinity) for (const p of parsers) if (p.firstTime < start) start = p.firstTime;
+    if (start === Infinity) for (const p of inputs) if (p.firstTime < start) start = p.firstTime;
     return start === Infinity ? null : rel(e.time, start);
   };
   const timeline = new Timeline({
     x: (e) => t(e) ?? order,
     get timed() {
-      return parsers.some((p) => p.timestampKind !== 'none');
+      return inputs.some((p) => p.timestampKind !== 'none');
     },
   });
   attribution.timeline = timeline;
@@ -146,64 +165,52 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
       }),
     );
   }
-  const streams: LineStream[] = [];
-  try {
-    if (sources.length === 1) {
-      const parser = parsers[0] as TraceParser;
-      const source = sources[0] as Source;
-      const stream = await openLines(
-        source,
-        (line) => {
-          parser.push(line);
-          if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
-        },
-        (s, from, to, u) => {
-          parser.pushRange(s, from, to, u);
-          if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source);
-        },
-      );
-      streams.push(stream);
-      // Nothing comes out of the line stream (the parser took every line); let it flow to its end.
-      stream.lines.resume();
-      await finished(stream.lines).catch((err: unknown) => {
-        throw inputError(source, err);
-      });
-    } else {
+  let tails: Tail[];
+  if (remote) {
+    const source = sources[0] as Source & { path: string };
+    await parseInWorker(source.path, source.name, source.pid, remote, {
+      event: sink,
+      problem: (code, where, count) => problems.add(code, where, count),
+      format: told,
+    });
+    tails = [remote.tail];
+  } else if (sources.length === 1) {
+    tails = [await feedSource(sources[0] as Source, parsers[0] as TraceParser)];
+  } else {
+    const streams: LineStream[] = [];
+    try {
       for (const s of sources) streams.push(await openLines(s));
       await feedMerged(streams, parsers, sources, problems);
+    } finally {
+      for (const s of streams) s.lines.destroy();
     }
-  } finally {
-    for (const s of streams) s.lines.destroy();
-  }
-  for (const [k, p] of parsers.entries()) {
-    const st = streams[k] as LineStream;
-    p.truncated = st.tail.bytes > 0 && st.tail.lastByte !== 10;
-    p.end();
+    tails = streams.map((s) => s.tail);
+    for (const [k, p] of parsers.entries()) endParser(p, tails[k] as Tail);
   }
   model.finish();
-  const first = Math.min(...parsers.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
-  const last = Math.max(...parsers.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
+  const first = Math.min(...inputs.map((p) => (Number.isNaN(p.firstTime) ? Infinity : p.firstTime)));
+  const last = Math.max(...inputs.map((p) => (Number.isNaN(p.lastTime) ? -Infinity : p.lastTime)));
   // The timeline's x axis ends where the trace does: its last timestamp, or its last record.
   const end = timeline.timed && Number.isFinite(first) && Number.isFinite(last) ? rel(last, first) : null;
   timeline.finish(end ?? order);
 
-  const counts = sumCounts(parsers.map((p) => p.counts));
-  notATraceCheck(parsers, streams, sources);
-  const ltrace = parsers.map((p) => p.inner).filter((p): p is LtraceParser => p instanceof LtraceParser);
+  const counts = sumCounts(inputs.map((p) => p.counts));
+  notATraceCheck(inputs, tails, sources);
+  const ltrace = inputs.map((p) => p.ltraceCalls).filter((c): c is LtraceCalls => c !== null);
   // ltrace 0.7 sees calls through the PLT only: in PIE and BIND_NOW programs it traces no malloc at all.
-  if (ltrace.length > 0 && ltrace.every((p) => p.heapCalls === 0)) problems.add('HT_LTRACE_NO_HEAP_CALLS');
-  const timestamps: TimestampKind = parsers.find((p) => p.timestampKind !== 'none')?.timestampKind ?? 'none';
+  if (ltrace.length > 0 && ltrace.every((c) => c.heap === 0)) problems.add('HT_LTRACE_NO_HEAP_CALLS');
+  const timestamps: TimestampKind = inputs.find((p) => p.timestampKind !== 'none')?.timestampKind ?? 'none';
   if (timestamps === 'none' && counts.events > 0) problems.add('HT_NO_TIMESTAMPS');
   const report = buildReport(
     {
-      format: detection.format ?? 'strace',
-      syscalls: ltrace.some((p) => p.syscalls > 0),
+      format: format ?? 'strace',
+      syscalls: ltrace.some((c) => c.syscalls > 0),
       sources: sources.map((s) => s.name),
       counts,
       timestamps,
       firstTime: Number.isFinite(first) ? first : NaN,
       lastTime: Number.isFinite(last) ? last : NaN,
-      truncated: parsers.some((p) => p.truncated),
+      truncated: inputs.some((p) => p.truncated),
     },
     model,
     attribution,
@@ -233,24 +240,27 @@ function sumCounts(all: LineCounts[]): LineCounts {
   return c;
 }
 
-function notATraceError(parser: TraceParser, source: Source): HeaptraceError {
-  if (parser.sawSummary) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.summaryOnly(source.name));
-  if (parser.straceMessages > 0) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.straceOnly(source.name, parser.lastStraceMessage));
-  return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.notATrace(source.name, parser.firstLine.slice(0, 120)));
-}
-
 /** After the input: an empty input, or one in which no line was a trace record, is an error. */
-function notATraceCheck(parsers: TraceParser[], streams: LineStream[], sources: Source[]): void {
-  if (parsers.some((p) => p.counts.parsed > 0)) return;
+function notATraceCheck(inputs: ParsedInput[], tails: Tail[], sources: Source[]): void {
+  if (inputs.some((p) => p.counts.parsed > 0)) return;
   // Several sources (-ff) that are none of them a trace: the first one is named.
   const source = sources[0] as Source;
-  if ((streams[0] as LineStream).tail.bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
-  throw notATraceError(parsers[0] as TraceParser, source);
+  if ((tails[0] as Tail).bytes === 0) throw new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.emptyInput(source.name));
+  throw notATraceError(inputs[0] as ParsedInput, source.name);
 }
 
-/** Early out for a large input that is not a trace: none of its first lines was a record. */
-function sniff(parser: TraceParser, source: Source): void {
-  if (parser.counts.lines === SNIFF_LINES && parser.counts.parsed === 0) throw notATraceError(parser, source);
+/** Whether the one source is parsed on a worker thread (AnalyzeOptions.worker). */
+export function parseOnWorker(sources: Source[], choice: AnalyzeOptions['worker'] = 'auto'): boolean {
+  const path = sources.length === 1 ? sources[0]?.path : undefined;
+  if (choice === 'never' || path === undefined) return false;
+  if (choice === 'always') return true;
+  // On one processor the two threads would take turns, and the batches between them cost extra.
+  if (availableParallelism() < 2) return false;
+  try {
+    return statSync(path).size >= WORKER_MIN_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 /** The timestamp at the start of a line of an -ff file (no pid prefix), for merging; NaN if none. */
@@ -300,7 +310,7 @@ async function feedMerged(streams: LineStream[], parsers: TraceParser[], sources
     const parser = parsers[best] as TraceParser;
     const line = (heads[best] as { line: string }).line;
     parser.push(line);
-    if (parser.counts.lines <= SNIFF_LINES) sniff(parser, sources[best] as Source);
+    if (parser.counts.lines <= SNIFF_LINES) sniff(parser, (sources[best] as Source).name);
     await advance(best);
   }
 }

@@ -4,7 +4,7 @@
 // library calls. A parser for the answer then reads the lines, the sniffed ones first.
 import { LIBCALL_DEFS, SYSCALL_DEFS } from './grammar.js';
 import type { TraceFormat } from './events.js';
-import { emptyCounts, type LineCounts, type TraceParser } from './parser.js';
+import { emptyCounts, type LineCounts, type LtraceCalls, type TraceParser } from './parser.js';
 
 /** Lines looked at before settling on strace, the tool heaptrace reads best, when none decides. */
 export const DETECT_LINES = 50;
@@ -126,6 +126,9 @@ export class DetectingParser implements TraceParser {
   }
   get sawSummary(): boolean {
     return this.parser?.sawSummary ?? false;
+  }
+  get ltraceCalls(): LtraceCalls | null {
+    return this.parser?.ltraceCalls ?? null;
   }
   get firstLine(): string {
     return this.parser?.firstLine ?? this.detection.firstHeld(this).slice(0, 120);

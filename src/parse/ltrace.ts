@@ -12,7 +12,7 @@ import {
   isHeapCall, lookupLibcall, lookupSyscall, type LibArgRole, type LibcallDef, type SyscallDef,
 } from './grammar.js';
 import { ArgScan, CH, decodeQuoted, detach, isDigit, returnAt, pageUp, parseIntAt, skipString, UNFINISHED } from './scan.js';
-import { LineParser, Status, type TraceParser } from './parser.js';
+import { LineParser, Status, type LtraceCalls, type TraceParser } from './parser.js';
 import { decodeSyscallArgs, effectFlags, spawnFlags } from './syscall-args.js';
 
 interface Pending {
@@ -42,6 +42,10 @@ export class LtraceParser extends LineParser implements TraceParser {
   heapCalls = 0;
   /** -S system call lines seen: the log shows mapped bytes beside requested ones. */
   syscalls = 0;
+
+  override get ltraceCalls(): LtraceCalls {
+    return { heap: this.heapCalls, syscalls: this.syscalls };
+  }
 
   private readonly pending = new Map<number, Pending[]>();
   private readonly event = new TraceEvent();

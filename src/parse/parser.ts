@@ -21,8 +21,17 @@ export function emptyCounts(): LineCounts {
 
 export type EventSink = (e: TraceEvent) => void;
 
-/** What the pipeline needs of a line parser, whichever tracer wrote the lines (strace or ltrace). */
-export interface TraceParser {
+/** ltrace input: the heap calls (malloc and kin) and the system calls it showed. */
+export interface LtraceCalls {
+  heap: number;
+  syscalls: number;
+}
+
+/**
+ * What the pipeline reads of a source's parser: its clock while events arrive, the rest once the
+ * input is over. A parser on a worker thread (remote.ts) is seen through this alone.
+ */
+export interface ParsedInput {
   readonly counts: LineCounts;
   readonly timestampKind: TimestampKind;
   readonly firstTime: number;
@@ -31,6 +40,13 @@ export interface TraceParser {
   readonly lastStraceMessage: string;
   readonly sawSummary: boolean;
   readonly firstLine: string;
+  readonly truncated: boolean;
+  /** null for strace input. */
+  readonly ltraceCalls: LtraceCalls | null;
+}
+
+/** What the pipeline needs of a line parser, whichever tracer wrote the lines (strace or ltrace). */
+export interface TraceParser extends ParsedInput {
   truncated: boolean;
   push(line: string): void;
   /**
@@ -87,6 +103,10 @@ export abstract class LineParser {
 
   get lastTime(): number {
     return this.clock.lastTime;
+  }
+
+  get ltraceCalls(): LtraceCalls | null {
+    return null;
   }
 
   /** The code units of `text`: copied once, then free while the text is the same. */

@@ -17,7 +17,7 @@ function formatOf(text: string): string | null {
 function recorder(): TraceParser {
   return {
     counts: emptyCounts(), timestampKind: 'none', firstTime: NaN, lastTime: NaN, straceMessages: 0,
-    lastStraceMessage: '', sawSummary: false, firstLine: '', truncated: false, push() {}, pushRange() {}, end() {},
+    lastStraceMessage: '', sawSummary: false, firstLine: '', truncated: false, ltraceCalls: null, push() {}, pushRange() {}, end() {},
   };
 }
 

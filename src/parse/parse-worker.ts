@@ -1,0 +1,72 @@
+// The worker thread that parses one large trace file while the main thread runs the model (see
+// remote.ts): the same parsers as on the main thread, their events, problems and clock written in
+// order into batches (wire.ts) and posted to the main thread, at most a ring's worth ahead of it.
+import { parentPort, workerData } from 'node:worker_threads';
+import { HeaptraceError } from '../errors.js';
+import type { ProblemCode } from '../messages.js';
+import { Problems } from '../problems.js';
+import { DetectingParser, Detection } from './detect.js';
+import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent, type TraceFormat } from './events.js';
+import { feedSource } from './feed.js';
+import { fileSource } from './input.js';
+import { LtraceParser } from './ltrace.js';
+import type { TraceParser } from './parser.js';
+import { StraceParser } from './strace.js';
+import { EventWriter, RING_SLOTS } from './wire.js';
+import { parsedState, type WorkerInput, type WorkerMessage } from './remote.js';
+
+const input = workerData as WorkerInput;
+const port = parentPort as NonNullable<typeof parentPort>;
+// How many batches the main thread has not read yet: the worker waits while they fill the ring, so
+// the memory in flight stays the ring's however long the trace.
+const behind = new Int32Array(input.behind);
+
+const post = (m: WorkerMessage): void => port.postMessage(m);
+
+const writer = new EventWriter(new Float64Array(input.ring), (batch) => {
+  Atomics.add(behind, 0, 1);
+  post({ batch });
+  // The next slot of the ring is free once the main thread has read all but RING_SLOTS - 1 batches.
+  for (let n = Atomics.load(behind, 0); n >= RING_SLOTS; n = Atomics.load(behind, 0)) Atomics.wait(behind, 0, n);
+});
+
+/** The parsers' problems go into the stream, in order with the events, to be counted on the main thread. */
+class WireProblems extends Problems {
+  override add(code: ProblemCode, where?: string, count = 1): void {
+    writer.problem(code, where, count);
+  }
+}
+
+const problems = new WireProblems();
+let kind: TimestampKind | null = null;
+let first = NaN;
+const sink = (e: TraceEvent): void => {
+  // The clock as the main thread reads it while it applies this event (times, the timeline's axis).
+  const k = parser.timestampKind;
+  const f = parser.firstTime;
+  if (k !== kind || !(f === first || (Number.isNaN(f) && Number.isNaN(first)))) {
+    kind = k;
+    first = f;
+    writer.clock({ kind: TIMESTAMP_KINDS.indexOf(k), firstTime: f });
+  }
+  writer.event(e);
+};
+const parser = new DetectingParser((format: TraceFormat): TraceParser => {
+  writer.format(format);
+  return format === 'ltrace'
+    ? new LtraceParser(sink, problems, input.name, input.pid)
+    : new StraceParser(sink, problems, input.name, input.pid);
+}, new Detection());
+
+try {
+  const tail = await feedSource(fileSource(input.path, input.pid), parser);
+  writer.flush();
+  post({ done: parsedState(parser, tail) });
+} catch (err) {
+  post({
+    error:
+      err instanceof HeaptraceError
+        ? { code: err.code, message: err.message }
+        : { code: null, message: err instanceof Error ? (err.stack ?? err.message) : String(err) },
+  });
+}

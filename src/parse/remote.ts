@@ -1,0 +1,141 @@
+// A large trace file parsed on a worker thread (parse-worker.ts) while this thread runs the model
+// on its events: on two cores a report takes the time of the parse alone (docs/performance.md).
+// Events, the parsers' problems and the clock's changes arrive in batches, in the order the parser
+// made them, and go to the same handlers as on the single-thread path; what the parser knows at
+// the end of the input arrives last, as a ParsedState. The model cannot tell the two paths apart.
+import { Worker } from 'node:worker_threads';
+import { HeaptraceError, type ErrorCode } from '../errors.js';
+import type { ProblemCode } from '../messages.js';
+import { TIMESTAMP_KINDS, TraceEvent, type TimestampKind, type TraceFormat } from './events.js';
+import type { Tail } from './input.js';
+import { emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput } from './parser.js';
+import { EventReader, newRing, type Batch, type ClockState } from './wire.js';
+
+export interface WorkerInput {
+  path: string;
+  name: string;
+  pid: number;
+  /** One Int32: batches the main thread has not read yet. */
+  behind: SharedArrayBuffer;
+  /** The rows of the batches (wire.ts newRing). */
+  ring: SharedArrayBuffer;
+}
+
+/** A parser's state at the end of its input, as plain data. */
+export interface ParsedState {
+  counts: LineCounts;
+  timestampKind: TimestampKind;
+  firstTime: number;
+  lastTime: number;
+  straceMessages: number;
+  lastStraceMessage: string;
+  sawSummary: boolean;
+  firstLine: string;
+  truncated: boolean;
+  ltraceCalls: LtraceCalls | null;
+  tail: Tail;
+}
+
+export type WorkerMessage =
+  | { batch: Batch }
+  | { done: ParsedState }
+  | { error: { code: ErrorCode | null; message: string } };
+
+export function parsedState(p: ParsedInput, tail: Tail): ParsedState {
+  return {
+    counts: p.counts,
+    timestampKind: p.timestampKind,
+    firstTime: p.firstTime,
+    lastTime: p.lastTime,
+    straceMessages: p.straceMessages,
+    lastStraceMessage: p.lastStraceMessage,
+    sawSummary: p.sawSummary,
+    firstLine: p.firstLine,
+    truncated: p.truncated,
+    ltraceCalls: p.ltraceCalls,
+    tail: { bytes: tail.bytes, lastByte: tail.lastByte },
+  };
+}
+
+/** What the main thread does with what the worker's parser made. */
+export interface RemoteHandlers {
+  event(e: TraceEvent): void;
+  problem(code: ProblemCode, where: string | undefined, count: number): void;
+  format(f: TraceFormat): void;
+}
+
+/** The worker's parser as the pipeline sees it: its clock while events arrive, all of it at the end. */
+export class RemoteInput implements ParsedInput {
+  counts: LineCounts = emptyCounts();
+  timestampKind: TimestampKind = 'none';
+  firstTime = NaN;
+  lastTime = NaN;
+  straceMessages = 0;
+  lastStraceMessage = '';
+  sawSummary = false;
+  firstLine = '';
+  truncated = false;
+  ltraceCalls: LtraceCalls | null = null;
+  tail: Tail = { bytes: 0, lastByte: -1 };
+
+  clock(c: ClockState): void {
+    this.timestampKind = TIMESTAMP_KINDS[c.kind] ?? 'none';
+    this.firstTime = c.firstTime;
+  }
+
+  end(s: ParsedState): void {
+    Object.assign(this, s);
+  }
+}
+
+/**
+ * Parse the trace file `path` on a worker thread, handing its events to `to` on this one as they
+ * come and keeping `input` up to date. Resolves when the input is over and every event was handed
+ * on; rejects with the parser's error (a HeaptraceError as on the main thread), or with a handler's.
+ */
+export function parseInWorker(path: string, name: string, pid: number, input: RemoteInput, to: RemoteHandlers): Promise<void> {
+  const behind = new Int32Array(new SharedArrayBuffer(4));
+  const ring = newRing(true);
+  const reader = new EventReader(ring, new TraceEvent(), name, {
+    event: (e) => to.event(e),
+    problem: (code, where, count) => to.problem(code, where, count),
+    format: (f) => to.format(f),
+    clock: (c) => input.clock(c),
+  });
+  const workerData: WorkerInput = { path, name, pid, behind: behind.buffer as SharedArrayBuffer, ring: ring.buffer as SharedArrayBuffer };
+  const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData });
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      if (err === null) {
+        resolve();
+      } else {
+        void worker.terminate();
+        reject(err);
+      }
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (settled) return;
+      if ('batch' in m) {
+        try {
+          reader.read(m.batch);
+        } catch (err) {
+          settle(err);
+          return;
+        }
+        Atomics.sub(behind, 0, 1);
+        Atomics.notify(behind, 0);
+      } else if ('done' in m) {
+        input.end(m.done);
+        settle(null);
+      } else {
+        const { code, message } = m.error;
+        settle(code === null ? new Error(`parsing ${name} on a worker thread: ${message}`) : new HeaptraceError(code, message));
+      }
+    });
+    worker.on('error', (err) => settle(err));
+    worker.on('exit', (code) => settle(new Error(`the worker thread parsing ${name} stopped (exit code ${code}) before the end of its input`)));
+  });
+}

@@ -1,0 +1,153 @@
+// A file parsed on a worker thread (src/parse/remote.ts) must give what the same file parsed on
+// the main thread gives: the report, every event the model saw, every change it charged, and the
+// same error for input that is not a trace.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { analyze, parseOnWorker, WORKER_MIN_BYTES, type AnalyzeOptions } from '../../src/analyze.js';
+import { fileSource, streamSource } from '../../src/parse/input.js';
+import { BATCH_ROWS, RING_SLOTS } from '../../src/parse/wire.js';
+import { generateTrace } from '../bench/generate.js';
+import { SAMPLES, SHAPES } from '../helpers/paths.js';
+
+/** Everything analyze() makes of a file on one path: the report, events and changes, or the error. */
+async function outcome(file: string, worker: NonNullable<AnalyzeOptions['worker']>, strict = false): Promise<string> {
+  const events: unknown[] = [];
+  const changes: unknown[] = [];
+  try {
+    const report = await analyze(file, { worker, strict, onEvent: (e) => events.push(e), onChange: (c) => changes.push(c) });
+    return JSON.stringify({ report, events, changes });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return JSON.stringify({ error: e.code ?? 'no code', message: e.message });
+  }
+}
+
+async function assertSamePaths(file: string, strict = false): Promise<string> {
+  const here = await outcome(file, 'never', strict);
+  const there = await outcome(file, 'always', strict);
+  if (there !== here) {
+    // Where they part, not both whole (a report runs to megabytes).
+    let k = 0;
+    while (here[k] === there[k]) k++;
+    assert.fail(`${file}: the worker's outcome differs at ${k}: …${here.slice(k - 80, k + 80)}… against …${there.slice(k - 80, k + 80)}…`);
+  }
+  return here;
+}
+
+test('every sample and every single-file shape: the same report, events and changes on a worker thread', async () => {
+  const files = [
+    ...readdirSync(SAMPLES).filter((f) => /\.(strace|ltrace)$/.test(f)).map((f) => join(SAMPLES, f)),
+    ...readdirSync(SHAPES).filter((f) => /^\d.*\.txt$/.test(f)).map((f) => join(SHAPES, f)),
+  ];
+  // The corpus as committed (3 samples, 51 single-file shapes): a missing folder must not pass by checking nothing.
+  assert.equal(files.length, 54);
+  let errors = 0;
+  for (const f of files) {
+    const o = await assertSamePaths(f);
+    if (o.startsWith('{"error"')) errors++;
+  }
+  // The summary-only captures (-c, -C) are not traces: their error crosses the thread as well.
+  assert.ok(errors >= 1);
+});
+
+test('a trace of many batches, plain and gzipped, strict, cut short: the same on a worker thread', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // More events than the ring of batches holds: it goes round.
+  const gen = generateTrace({ size: 6_000_000, seed: 5, out: join(dir, 'gen.strace') });
+  const text = readFileSync(gen.path);
+  const whole = await assertSamePaths(gen.path);
+  assert.ok(JSON.parse(whole).events.length > RING_SLOTS * BATCH_ROWS);
+  const gz = join(dir, 'gen.strace.gz');
+  writeFileSync(gz, gzipSync(text));
+  assert.equal(await assertSamePaths(gz), whole.replace('gen.strace"', 'gen.strace.gz"'));
+  // Cut inside a line, with lines that are not trace lines in between: HT_TRUNCATED and
+  // HT_UNPARSED come across in order with the events; --strict fails the same way.
+  const cut = join(dir, 'cut.strace');
+  const middle = text.indexOf(10, text.length >> 1) + 1;
+  writeFileSync(cut, Buffer.concat([text.subarray(0, middle), Buffer.from('not a trace line\n'), text.subarray(middle, text.length - 40)]));
+  const report = JSON.parse(await assertSamePaths(cut)).report;
+  assert.deepEqual(report.warnings.map((w: { code: string }) => w.code).sort(), ['HT_TRUNCATED', 'HT_UNPARSED']);
+  assert.match(await assertSamePaths(cut, true), /HT_STRICT/);
+});
+
+test('input that is not a trace: the same error from the worker thread', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases: Record<string, string | Buffer> = {
+    'empty.log': '',
+    'binary.bin': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]),
+    'prose.txt': 'The quick brown fox\n'.repeat(2000),
+  };
+  for (const [name, body] of Object.entries(cases)) {
+    const file = join(dir, name);
+    writeFileSync(file, body);
+    assert.match(await assertSamePaths(file), /"error":"HT_NOT_A_TRACE"/, name);
+  }
+  // A file that cannot be read (unless the tests run as root, who reads anything).
+  const locked = join(dir, 'locked.strace');
+  writeFileSync(locked, readFileSync(join(SAMPLES, 'registry-spike.strace')));
+  chmodSync(locked, 0);
+  const o = await assertSamePaths(locked);
+  if (process.getuid?.() !== 0) assert.match(o, /"error":"HT_UNREADABLE"/);
+});
+
+test('an error thrown by a handler on the main thread stops the worker and comes back as it was', async () => {
+  const boom = new Error('handler failed');
+  let seen = 0;
+  await assert.rejects(
+    analyze(join(SAMPLES, 'registry-spike.strace'), {
+      worker: 'always',
+      onEvent: () => {
+        if (++seen === 10) throw boom;
+      },
+    }),
+    (err) => err === boom,
+  );
+  assert.equal(seen, 10);
+});
+
+test("'auto' parses on a worker thread only a single file of WORKER_MIN_BYTES or more, on two processors or more", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const small = join(dir, 'small.strace');
+  const large = join(dir, 'large.strace');
+  writeFileSync(small, 'x');
+  writeFileSync(large, '');
+  // Sparse: the size is what counts.
+  truncateSync(large, WORKER_MIN_BYTES);
+  const cores = availableParallelism() >= 2;
+  assert.equal(parseOnWorker([fileSource(large)], 'auto'), cores);
+  assert.equal(parseOnWorker([fileSource(large)], undefined), cores);
+  assert.equal(parseOnWorker([fileSource(small)], 'auto'), false);
+  assert.equal(parseOnWorker([fileSource(small)], 'always'), true);
+  assert.equal(parseOnWorker([fileSource(large)], 'never'), false);
+  // Standard input, and the files of an -ff set (merged on the main thread), never.
+  assert.equal(parseOnWorker([streamSource(process.stdin)], 'always'), false);
+  assert.equal(parseOnWorker([fileSource(large, 1), fileSource(large, 2)], 'always'), false);
+});
+
+test('a worker a ring ahead of a slow main thread waits for it, then goes on', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const gen = generateTrace({ size: 6_000_000, seed: 6, out: join(dir, 'gen.strace') });
+  const here = await analyze(gen.path, { worker: 'never' });
+  // The first event holds the main thread long enough for the worker to fill every slot of the
+  // ring: the worker must wait, be woken as batches are read, and lose nothing.
+  let first = true;
+  const there = await analyze(gen.path, {
+    worker: 'always',
+    onEvent: () => {
+      if (!first) return;
+      first = false;
+      const until = Date.now() + 1500;
+      while (Date.now() < until);
+    },
+  });
+  assert.ok(here.input.events > RING_SLOTS * BATCH_ROWS);
+  assert.deepEqual(there, here);
+});
