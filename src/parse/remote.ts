@@ -5,11 +5,10 @@
 // the end of the input arrives last, as a ParsedState. The model cannot tell the two paths apart.
 import { Worker } from 'node:worker_threads';
 import { HeaptraceError, type ErrorCode } from '../errors.js';
-import type { ProblemCode } from '../messages.js';
-import { TIMESTAMP_KINDS, TraceEvent, type TimestampKind, type TraceFormat } from './events.js';
+import { TIMESTAMP_KINDS, TraceEvent, type TimestampKind } from './events.js';
 import type { Tail } from './input.js';
 import { emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput } from './parser.js';
-import { EventReader, newRing, type Batch, type ClockState } from './wire.js';
+import { EventReader, newRing, type Batch, type ClockState, type WireHandlers } from './wire.js';
 
 export interface WorkerInput {
   path: string;
@@ -57,12 +56,11 @@ export function parsedState(p: ParsedInput, tail: Tail): ParsedState {
   };
 }
 
-/** What the main thread does with what the worker's parser made. */
-export interface RemoteHandlers {
-  event(e: TraceEvent): void;
-  problem(code: ProblemCode, where: string | undefined, count: number): void;
-  format(f: TraceFormat): void;
-}
+/**
+ * What the main thread does with what the worker's parser made (its clock goes to the RemoteInput):
+ * functions of their own, called without `this`.
+ */
+export type RemoteHandlers = Omit<WireHandlers, 'clock'>;
 
 /** The worker's parser as the pipeline sees it: its clock while events arrive, all of it at the end. */
 export class RemoteInput implements ParsedInput {
@@ -96,12 +94,7 @@ export class RemoteInput implements ParsedInput {
 export function parseInWorker(path: string, name: string, pid: number, input: RemoteInput, to: RemoteHandlers): Promise<void> {
   const behind = new Int32Array(new SharedArrayBuffer(4));
   const ring = newRing(true);
-  const reader = new EventReader(ring, new TraceEvent(), name, {
-    event: (e) => to.event(e),
-    problem: (code, where, count) => to.problem(code, where, count),
-    format: (f) => to.format(f),
-    clock: (c) => input.clock(c),
-  });
+  const reader = new EventReader(ring, new TraceEvent(), name, { ...to, clock: (c) => input.clock(c) });
   const workerData: WorkerInput = { path, name, pid, behind: behind.buffer as SharedArrayBuffer, ring: ring.buffer as SharedArrayBuffer };
   // The young generation held at 16 MiB: left to itself V8 grew the worker's to 32 MiB on long
   // traces, and peak RSS grew with the log's length (steady bench traces: 126 MiB at 100 MB,
@@ -118,6 +111,9 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
       if (err === null) {
         resolve();
       } else {
+        // Stopped even while it waits on a full ring; and whatever becomes of it, it no longer
+        // keeps the process alive.
+        worker.unref();
         void worker.terminate();
         reject(err);
       }

@@ -127,7 +127,6 @@ class Interner {
     this.fresh = [];
     return f;
   }
-
 }
 
 const SLOTS = 256;

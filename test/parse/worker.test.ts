@@ -151,3 +151,25 @@ test('a worker a ring ahead of a slow main thread waits for it, then goes on', {
   assert.ok(here.input.events > RING_SLOTS * BATCH_ROWS);
   assert.deepEqual(there, here);
 });
+
+test('a handler that throws while the worker waits on a full ring: the error comes back, the worker ends', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const gen = generateTrace({ size: 6_000_000, seed: 7, out: join(dir, 'gen.strace') });
+  const boom = new Error('handler failed with the ring full');
+  let seen = 0;
+  await assert.rejects(
+    analyze(gen.path, {
+      worker: 'always',
+      onEvent: () => {
+        if (++seen > 1) return;
+        // Long enough for the worker to fill the ring and block in Atomics.wait.
+        const until = Date.now() + 1000;
+        while (Date.now() < until);
+        throw boom;
+      },
+    }),
+    (err) => err === boom,
+  );
+  // A worker left blocked and holding the process would keep this file from ending: the run hangs.
+});
