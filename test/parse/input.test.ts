@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { analyze } from '../../src/index.js';
 import { openLines, streamSource } from '../../src/parse/input.js';
@@ -189,4 +190,18 @@ test('the strace parser fed lines in place emits exactly what it emits fed them 
     });
     assert.deepEqual(inPlace, asStrings, name);
   }
+});
+
+test('a large gzip file that is not a trace: the error, and the file closed after it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // 20 MB of prose: the parser gives up after its first lines, with most of the file unread.
+  const file = join(dir, 'prose.txt.gz');
+  writeFileSync(file, gzipSync(Buffer.from('The quick brown fox jumps over the lazy dog\n'.repeat(480_000))));
+  const open = (): number => readdirSync('/proc/self/fd').length;
+  const before = open();
+  await assert.rejects(analyze(file, { worker: 'never' }), (e: { code?: string }) => e.code === 'HT_NOT_A_TRACE');
+  // The file is closed a few turns of the event loop after the error; wait for it, within reason.
+  for (let i = 0; i < 200 && open() > before; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(open(), before, 'every descriptor opened for the file is closed again');
 });
