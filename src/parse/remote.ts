@@ -101,6 +101,7 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
   // 170 at 1 GB; held: 132 and 146).
   const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
     workerData,
+    execArgv: workerExecArgv(process.execArgv),
     resourceLimits: { maxYoungGenerationSizeMb: 16 },
   });
   return new Promise<void>((resolve, reject) => {
@@ -140,4 +141,15 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
     worker.on('error', (err) => settle(err));
     worker.on('exit', (code) => settle(new Error(`the worker thread parsing ${name} stopped (exit code ${code}) before the end of its input`)));
   });
+}
+
+/**
+ * The node options the worker starts with: this process's (undefined: inherited), unless they
+ * say how to read code given on the command line (node --input-type=module -e '…'), which a
+ * worker running a file refuses to start with; then none. Options are not filtered one by one:
+ * given explicitly, node checks them and refuses the process-wide ones a worker inherits without
+ * complaint (--max-old-space-size, --trace-gc), and the worker needs no option of its own.
+ */
+export function workerExecArgv(argv: readonly string[]): string[] | undefined {
+  return argv.some((a) => a === '--input-type' || a.startsWith('--input-type=')) ? [] : undefined;
 }

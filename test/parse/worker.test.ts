@@ -3,12 +3,14 @@
 // same error for input that is not a trace.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { analyze, parseOnWorker, WORKER_MIN_BYTES, type AnalyzeOptions } from '../../src/analyze.js';
-import { fileSource, streamSource } from '../../src/parse/input.js';
+import { fileSource, streamSource, textSize } from '../../src/parse/input.js';
+import { workerExecArgv } from '../../src/parse/remote.js';
 import { BATCH_ROWS, RING_SLOTS } from '../../src/parse/wire.js';
 import { generateTrace } from '../bench/generate.js';
 import { SAMPLES, SHAPES } from '../helpers/paths.js';
@@ -88,6 +90,17 @@ test('input that is not a trace: the same error from the worker thread', async (
     writeFileSync(file, body);
     assert.match(await assertSamePaths(file), /"error":"HT_NOT_A_TRACE"/, name);
   }
+  // Gzipped, the sniff's error is thrown while zlib hands over text: it once escaped as a crash.
+  const prose = join(dir, 'prose.txt.gz');
+  writeFileSync(prose, gzipSync(cases['prose.txt'] as string));
+  assert.match(await assertSamePaths(prose), /"error":"HT_NOT_A_TRACE"/);
+  // Damaged in the middle, after a megabyte of lines parsed: zlib's error, on either thread.
+  const gen = generateTrace({ size: 2_000_000, seed: 9, out: join(dir, 'gen.strace') });
+  const damaged = gzipSync(readFileSync(gen.path));
+  for (let i = damaged.length >> 1; i < (damaged.length >> 1) + 64; i++) damaged[i] = (damaged[i] as number) ^ 0x5a;
+  const bad = join(dir, 'damaged.strace.gz');
+  writeFileSync(bad, damaged);
+  assert.match(await assertSamePaths(bad), /"error":"HT_UNREADABLE".*does not decompress/);
   // A file that cannot be read (unless the tests run as root, who reads anything).
   const locked = join(dir, 'locked.strace');
   writeFileSync(locked, readFileSync(join(SAMPLES, 'registry-spike.strace')));
@@ -126,6 +139,16 @@ test("'auto' parses on a worker thread only a single file of WORKER_MIN_BYTES or
   assert.equal(parseOnWorker([fileSource(small)], 'auto'), false);
   assert.equal(parseOnWorker([fileSource(small)], 'always'), true);
   assert.equal(parseOnWorker([fileSource(large)], 'never'), false);
+  // A gzip file counts the text its trailer records: 1 KiB that holds WORKER_MIN_BYTES.
+  const packed = join(dir, 'packed.strace.gz');
+  const gz = gzipSync(Buffer.from('x'.repeat(1024)));
+  gz.writeUInt32LE(WORKER_MIN_BYTES, gz.length - 4);
+  writeFileSync(packed, gz);
+  assert.equal(textSize(packed), WORKER_MIN_BYTES);
+  assert.equal(parseOnWorker([fileSource(packed)], 'auto'), cores);
+  gz.writeUInt32LE(1024, gz.length - 4);
+  writeFileSync(packed, gz);
+  assert.equal(parseOnWorker([fileSource(packed)], 'auto'), false);
   // Standard input, and the files of an -ff set (merged on the main thread), never.
   assert.equal(parseOnWorker([streamSource(process.stdin)], 'always'), false);
   assert.equal(parseOnWorker([fileSource(large, 1), fileSource(large, 2)], 'always'), false);
@@ -172,4 +195,20 @@ test('a handler that throws while the worker waits on a full ring: the error com
     (err) => err === boom,
   );
   // A worker left blocked and holding the process would keep this file from ending: the run hangs.
+});
+
+test("the worker starts with this process's node options, or with none when they cannot start it", async () => {
+  assert.equal(workerExecArgv(['--max-old-space-size=512', '--trace-gc']), undefined);
+  assert.equal(workerExecArgv([]), undefined);
+  assert.deepEqual(workerExecArgv(['--input-type=module', '-e', 'code', '--max-old-space-size=512']), []);
+  assert.deepEqual(workerExecArgv(['--input-type', 'module', '--eval', 'code']), []);
+  // As a user's one-liner runs it: a V8 option and module code given on the command line.
+  const code = `const { analyze } = await import(${JSON.stringify(new URL('../../src/index.js', import.meta.url).href)});
+    const r = await analyze(${JSON.stringify(join(SAMPLES, 'registry-spike.strace'))}, { worker: 'always' });
+    console.log(r.input.lines);`;
+  for (const flags of [['--input-type=module', '--max-old-space-size=512'], ['--max-old-space-size=512', '--input-type', 'module']]) {
+    const r = spawnSync(process.execPath, [...flags, '-e', code], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\d+\n$/);
+  }
 });
