@@ -9,13 +9,15 @@
 // (a), and whether the targets are met. It never fails because of a timing: it is a benchmark,
 // not a test. It fails (exit 1) only when a measurement could not be made.
 //
-//   node dist/test/bench/bench.js [--size 100MB[,1GB…]] [--runs N] [--seed N] [--keep] [--json FILE]
+//   node dist/test/bench/bench.js [--size 100MB[,1GB…]] [--runs N] [--seed N] [--steady] [--gzip] [--keep] [--json FILE]
 
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createGunzip, createGzip } from 'node:zlib';
 import split2 from 'split2';
 
 import { GENERATOR_VERSION, formatSize, generateTrace, parseSize } from './generate.js';
@@ -30,13 +32,14 @@ const TARGETS = {
 const TIME = '/usr/bin/time';
 
 // -------------------------------------------------------------------------------------------
-// The baseline child: `bench.js --count-lines FILE` prints {"lines": n, "maxRssKiB": n}.
+// The baseline child: `bench.js --count-lines FILE` prints {"lines": n, "maxRssKiB": n}. A
+// FILE.gz is decompressed on the way, as the report decompresses it.
 
 function countLines(file: string): Promise<void> {
   return new Promise((done, fail) => {
     let lines = 0;
-    createReadStream(file)
-      .on('error', fail)
+    const bytes = createReadStream(file).on('error', fail);
+    (file.endsWith('.gz') ? bytes.pipe(createGunzip()).on('error', fail) : bytes)
       .pipe(split2())
       .on('data', () => {
         lines++;
@@ -187,6 +190,8 @@ interface Options {
   seed: number;
   /** Traces of the same population at every size (generate.ts, GenerateOptions.steady). */
   steady: boolean;
+  /** Measure a gzipped copy of each trace (made once, beside it) instead of the trace. */
+  gzip: boolean;
   keep: boolean;
   json: string | null;
   root: string;
@@ -198,6 +203,8 @@ const USAGE = `usage: node dist/test/bench/bench.js [options]
   --size SIZE[,SIZE…]  trace size(s): bytes, kB, MB, GB, KiB, MiB, GiB (default 100MB)
   --runs N             runs per measurement; the median wall time is reported (default 3)
   --seed N             generator seed (default 1)
+  --gzip               measure a gzipped copy of each trace (made once, kept beside it); MB/s
+                       still count the text's bytes
   --steady             traces of the same processes and threads at every size, so that sizes
                        differ in the log's length alone (by default helpers keep being forked)
   --keep               keep the report JSON outputs in bench-data/ (they are deleted otherwise);
@@ -225,6 +232,7 @@ function parseArgs(argv: string[]): Options | null {
     runs: 3,
     seed: 1,
     steady: false,
+    gzip: false,
     keep: false,
     json: null,
     root,
@@ -243,6 +251,10 @@ function parseArgs(argv: string[]): Options | null {
     }
     if (a === '--steady') {
       o.steady = true;
+      continue;
+    }
+    if (a === '--gzip') {
+      o.gzip = true;
       continue;
     }
     const v = argv[++i];
@@ -304,8 +316,20 @@ function pickInput(json: unknown): Record<string, unknown> | null {
   return typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : null;
 }
 
+/** A gzipped copy of the trace at `path` (zlib's default level, as gzip's), made when missing or older. */
+async function ensureGzip(path: string): Promise<string> {
+  const gz = path + '.gz';
+  if (existsSync(gz) && statSync(gz).mtimeMs >= statSync(path).mtimeMs) return gz;
+  process.stderr.write(`compressing ${relative(process.cwd(), path)}…\n`);
+  await pipeline(createReadStream(path), createGzip(), createWriteStream(gz + '.part'));
+  renameSync(gz + '.part', gz);
+  return gz;
+}
+
 async function benchSize(o: Options, size: number, work: string, useTime: boolean, haveCli: boolean): Promise<SizeResult> {
-  const { path, meta, seconds } = ensureTrace(o, size);
+  const made = ensureTrace(o, size);
+  const { meta, seconds } = made;
+  const path = o.gzip ? await ensureGzip(made.path) : made.path;
   const self = fileURLToPath(import.meta.url);
   const base: Row = { wallSeconds: [], maxRssKiB: [] };
   const rep: Row = { wallSeconds: [], maxRssKiB: [] };
@@ -353,9 +377,11 @@ function print(o: Options, r: SizeResult): void {
   const lines: string[] = [];
   const gen = r.generatedSeconds === null ? 'cached' : `generated in ${r.generatedSeconds.toFixed(1)} s`;
   const procs = r.processes === null ? '' : `, ${int(r.processes)} processes`;
-  lines.push('', `trace ${r.trace}: ${fix(r.bytes / 1e6, 1)} MB, ${int(r.lines)} lines${procs} (${gen})`);
-  const rows: [string, Summary][] = [['split2 line count (baseline)', r.baseline]];
-  if (r.report) rows.push(['heaptrace report --json', r.report]);
+  const packed = o.gzip ? `, gzipped to ${fix(statSync(join(o.root, r.trace)).size / 1e6, 1)} MB` : '';
+  lines.push('', `trace ${r.trace}: ${fix(r.bytes / 1e6, 1)} MB${packed}, ${int(r.lines)} lines${procs} (${gen})`);
+  const gz = o.gzip ? ', gzip' : '';
+  const rows: [string, Summary][] = [[`split2 line count${gz} (baseline)`, r.baseline]];
+  if (r.report) rows.push([`heaptrace report --json${gz}`, r.report]);
   lines.push(table(rows));
   if (o.runs > 1) {
     for (const [name, s] of rows) {
