@@ -379,13 +379,20 @@ async function openFileLines(
     }
     lines.end();
   };
-  // Lines flow once the caller holds the stream and listens for its end and errors.
+  pumpLater(name, fh, pump, (err) => lines.destroy(err));
+  return { lines, tail };
+}
+
+/**
+ * Run `pump` once the caller holds the stream and listens for its end and errors (on a later
+ * turn of the event loop); a read error goes to `fail`, and the file is closed whatever happens.
+ */
+function pumpLater(name: string, fh: FileHandle, pump: () => Promise<void>, fail: (err: HeaptraceError) => void): void {
   setImmediate(() => {
     pump()
-      .catch((err: unknown) => lines.destroy(readError(name, err as NodeJS.ErrnoException)))
+      .catch((err: unknown) => fail(readError(name, err as NodeJS.ErrnoException)))
       .finally(() => fh.close().catch(() => undefined));
   });
-  return { lines, tail };
 }
 
 /**
@@ -415,11 +422,7 @@ function openGzipFile(name: string, fh: FileHandle, buf: Buffer, first: Buffer, 
     }
     gunzip.end();
   };
-  setImmediate(() => {
-    pump()
-      .catch((err: unknown) => gunzip.destroy(readError(name, err as NodeJS.ErrnoException)))
-      .finally(() => fh.close().catch(() => undefined));
-  });
+  pumpLater(name, fh, pump, (err) => gunzip.destroy(err));
   return tail;
 }
 
