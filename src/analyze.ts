@@ -60,11 +60,12 @@ export interface AnalyzeOptions {
 }
 
 /**
- * A file at least this large (as text: a gzip file counts what it holds) is parsed on a worker thread (AnalyzeOptions.worker 'auto'). Below it
- * the worker's start, its cold compiler and the rows between the threads cost more than they save
- * (measured, one report per process: 32 MB 5–10% slower on a worker, 64 MB even, 100 MB 8%
- * faster, 300 MB 15% faster; a library calling analyze() again and again keeps its own thread
- * warm, and there 64 MB was 20% slower on a worker and 100 MB even).
+ * A file at least this large is parsed on a worker thread (AnalyzeOptions.worker 'auto'); a gzip
+ * file counts the text it holds (textSize). Below it the worker's start, its cold compiler and the
+ * rows between the threads cost more than they save (measured, one report per process: 32 MB
+ * 5–10% slower on a worker, 64 MB even, 100 MB 8% faster, 300 MB 15% faster; a library calling
+ * analyze() again and again keeps its own thread warm, and there 64 MB was 20% slower on a worker
+ * and 100 MB even).
  */
 export const WORKER_MIN_BYTES = 128 * 1024 * 1024;
 

@@ -197,7 +197,7 @@ test('a handler that throws while the worker waits on a full ring: the error com
   // A worker left blocked and holding the process would keep this file from ending: the run hangs.
 });
 
-test("the worker starts with this process's node options, or with none when they cannot start it", async () => {
+test("the worker starts with this process's node options, or with none when they cannot start it", () => {
   assert.equal(workerExecArgv(['--max-old-space-size=512', '--trace-gc']), undefined);
   assert.equal(workerExecArgv([]), undefined);
   assert.deepEqual(workerExecArgv(['--input-type=module', '-e', 'code', '--max-old-space-size=512']), []);
