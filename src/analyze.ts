@@ -46,10 +46,12 @@ export interface AnalyzeOptions {
   /** Called for every heap or writable change, with the file it was charged to. */
   onChange?: (c: MemoryChange) => void;
   /**
-   * Called once, before any input is read, with the model and attribution the analysis updates and
-   * a count of the trace events applied so far: `run` reads them on its own timers, costing nothing per event.
+   * Called once, before any input is read, with the model and attribution the analysis updates, a
+   * count of the trace events applied so far and of the bytes of text read so far (for a gzip
+   * file, of the text it holds): `run` and the progress line read them on their own timers,
+   * costing nothing per event.
    */
-  live?: (model: MemoryModel, attribution: Attribution, events: () => number) => void;
+  live?: (model: MemoryModel, attribution: Attribution, events: () => number, read: () => number) => void;
   /**
    * Parse on a worker thread while this one runs the model. 'auto' (the default) does for a single
    * file of WORKER_MIN_BYTES or more on a machine with two processors or more, where it saves more
@@ -151,7 +153,9 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     },
   });
   attribution.timeline = timeline;
-  options.live?.(model, attribution, () => order);
+  // The inputs as they are opened (read() sums them); the worker's is kept up to date by its batches.
+  const reading: Tail[] = remote ? [remote.tail] : [];
+  options.live?.(model, attribution, () => order, () => reading.reduce((n, r) => n + r.bytes, 0));
   const onEvent = options.onEvent;
   if (onEvent) {
     attribution.onCall((e: TraceEvent, th: ThreadState) =>
@@ -181,11 +185,15 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
     });
     tails = [remote.tail];
   } else if (sources.length === 1) {
-    tails = [await feedSource(sources[0] as Source, parsers[0] as TraceParser)];
+    tails = [await feedSource(sources[0] as Source, parsers[0] as TraceParser, (tail) => reading.push(tail))];
   } else {
     const streams: LineStream[] = [];
     try {
-      for (const s of sources) streams.push(await openLines(s));
+      for (const s of sources) {
+        const stream = await openLines(s);
+        streams.push(stream);
+        reading.push(stream.tail);
+      }
       await feedMerged(streams, parsers, sources, problems);
     } finally {
       for (const s of streams) s.lines.destroy();

@@ -11,9 +11,10 @@ export const SNIFF_LINES = 1000;
 
 /**
  * Read `source` line by line into `parser`, then end the parser (a cut last line is told from the
- * input's tail). Returns the tail: how many bytes the input had, and its last byte.
+ * input's tail). Returns the tail: how many bytes the input had, and its last byte. `opened` gets
+ * the tail as soon as the input is open, to follow the bytes read so far.
  */
-export async function feedSource(source: Source, parser: TraceParser): Promise<Tail> {
+export async function feedSource(source: Source, parser: TraceParser, opened?: (tail: Tail) => void): Promise<Tail> {
   const stream = await openLines(
     source,
     (line) => {
@@ -25,6 +26,7 @@ export async function feedSource(source: Source, parser: TraceParser): Promise<T
       if (parser.counts.lines <= SNIFF_LINES) sniff(parser, source.name);
     },
   );
+  opened?.(stream.tail);
   try {
     // Nothing comes out of the line stream (the parser took every line); let it flow to its end.
     stream.lines.resume();

@@ -8,7 +8,7 @@ import { Problems } from '../problems.js';
 import { DetectingParser, Detection } from './detect.js';
 import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent, type TraceFormat } from './events.js';
 import { feedSource } from './feed.js';
-import { fileSource } from './input.js';
+import { fileSource, type Tail } from './input.js';
 import { LtraceParser } from './ltrace.js';
 import type { TraceParser } from './parser.js';
 import { StraceParser } from './strace.js';
@@ -22,10 +22,12 @@ const port = parentPort as NonNullable<typeof parentPort>;
 const behind = new Int32Array(input.behind);
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
+/** The input's tail once it is open: its bytes so far go with each batch. */
+let reading: Tail | null = null;
 
 const writer = new EventWriter(new Float64Array(input.ring), (batch) => {
   Atomics.add(behind, 0, 1);
-  post({ batch });
+  post({ batch, bytes: reading?.bytes ?? 0 });
   // The next slot of the ring is free once the main thread has read all but RING_SLOTS - 1 batches.
   for (let n = Atomics.load(behind, 0); n >= RING_SLOTS; n = Atomics.load(behind, 0)) Atomics.wait(behind, 0, n);
 });
@@ -59,7 +61,9 @@ const parser = new DetectingParser((format: TraceFormat): TraceParser => {
 }, new Detection());
 
 try {
-  const tail = await feedSource(fileSource(input.path, input.pid), parser);
+  const tail = await feedSource(fileSource(input.path, input.pid), parser, (t) => {
+    reading = t;
+  });
   writer.flush();
   post({ done: parsedState(parser, tail) });
 } catch (err) {

@@ -36,7 +36,8 @@ export interface ParsedState {
 }
 
 export type WorkerMessage =
-  | { batch: Batch }
+  /** `bytes`: of the input's text, read so far (for the progress line). */
+  | { batch: Batch; bytes: number }
   | { done: ParsedState }
   | { error: { code: ErrorCode | null; message: string } };
 
@@ -82,7 +83,10 @@ export class RemoteInput implements ParsedInput {
   }
 
   end(s: ParsedState): void {
+    // The same tail object throughout: a reader of the bytes read so far holds it.
+    const tail = this.tail;
     Object.assign(this, s);
+    this.tail = Object.assign(tail, s.tail);
   }
 }
 
@@ -124,6 +128,7 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
       if ('batch' in m) {
         try {
           reader.read(m.batch);
+          input.tail.bytes = m.bytes;
         } catch (err) {
           settle(err);
           return;

@@ -1,4 +1,5 @@
-// The live progress line of `heaptrace run` on a terminal's stderr, redrawn in place.
+// The live progress line of `heaptrace run`, `report` and `check` on a terminal's stderr, redrawn
+// in place.
 import { basename } from 'node:path';
 import { printable } from '../report/text.js';
 import { formatBytes, formatCount } from '../report/units.js';
@@ -27,8 +28,19 @@ export class ProgressLine {
 }
 
 export function formatProgress(p: RunProgress, callsPerSecond: number): string {
-  const parts = [`heaptrace ${p.elapsed.toFixed(1)}s`, `${formatCount(callsPerSecond)} calls/s`];
+  const parts = [`heaptrace ${p.elapsed.toFixed(1)}s`];
+  if (p.read) parts.push(formatRead(p.read.bytes, p.read.total));
+  parts.push(`${formatCount(callsPerSecond)} calls/s`);
   if (p.largest !== null) parts.push(`pid ${p.largest.pid} heap ${formatBytes(p.largest.heap)}`);
   if (p.costliest !== null) parts.push(`most: ${printable(basename(p.costliest.path))} ${formatBytes(p.costliest.peak)}`);
   return parts.join(' · ');
+}
+
+/**
+ * How far through the input: a share of its size when that is known (a gzip file's is the
+ * estimate its trailer gives, so the share stops short of 100% until the end), else the bytes.
+ */
+function formatRead(bytes: number, total: number | null): string {
+  if (total === null || total <= 0 || bytes > total) return `${formatBytes(bytes)} read`;
+  return `${Math.min(99, Math.floor((100 * bytes) / total))}% of ${formatBytes(total)}`;
 }

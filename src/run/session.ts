@@ -12,12 +12,11 @@ import { constants as osConstants } from 'node:os';
 import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { analyzeSources } from '../analyze.js';
-import type { Attribution } from '../attribute/attribution.js';
 import { HeaptraceError } from '../errors.js';
 import { MESSAGES, PROBLEMS } from '../messages.js';
-import type { MemoryModel, ProcessState } from '../model/model.js';
 import { streamSource } from '../parse/input.js';
 import type { Report } from '../report/types.js';
+import { Live } from './live.js';
 import { openTracePipe, type TracePipe } from './pipe.js';
 import { ResidentSampler } from './smaps.js';
 import { straceArgs, type StraceFeatures } from './strace.js';
@@ -44,6 +43,8 @@ export interface RunProgress {
   largest: { pid: number; heap: number } | null;
   /** The file with the highest heap peak charged so far, or null. */
   costliest: { path: string; peak: number } | null;
+  /** For a trace read from files: the bytes of text read so far, of about `total` (null: unknown). */
+  read?: { bytes: number; total: number | null };
 }
 
 export interface RunOptions {
@@ -92,62 +93,6 @@ function startTicks(pid: number): number | null {
   if (state === 'Z' || state === 'X') return null;
   const v = Number(fields[19]);
   return Number.isFinite(v) ? v : null;
-}
-
-/**
- * What the run reads of the analysis while it goes on, straight from the model and the attribution
- * on its timers: the model already follows every thread to its end (exits, kills, execs), so no
- * bookkeeping of its own, and nothing done per event.
- */
-class Live {
-  private model: MemoryModel | null = null;
-  private attribution: Attribution | null = null;
-  /** Trace events the model has applied so far. */
-  events: () => number = () => 0;
-
-  readonly attach = (model: MemoryModel, attribution: Attribution, events: () => number): void => {
-    this.model = model;
-    this.attribution = attribution;
-    this.events = events;
-  };
-
-  /** The program: the first process of the trace, once its pid is known. */
-  get rootPid(): number | null {
-    const root = this.model?.order[0];
-    return root !== undefined && root.pidKnown ? root.pid : null;
-  }
-
-  /** Per process with a thread still running, the ids of those threads. */
-  threadsByProcess(): Map<ProcessState, number[]> {
-    const by = new Map<ProcessState, number[]>();
-    if (this.model === null) return by;
-    for (const [tid, t] of this.model.threads) {
-      const ids = by.get(t.proc);
-      if (ids) ids.push(tid);
-      else by.set(t.proc, [tid]);
-    }
-    return by;
-  }
-
-  /** The processes with a thread still running. */
-  processes(): Iterable<ProcessState> {
-    return this.threadsByProcess().keys();
-  }
-
-  largest(): { pid: number; heap: number } | null {
-    let best: { pid: number; heap: number } | null = null;
-    for (const p of this.processes()) if (best === null || p.heap > best.heap) best = { pid: p.pid, heap: p.heap };
-    return best;
-  }
-
-  costliest(): { path: string; peak: number } | null {
-    let best: { path: string; peak: number } | null = null;
-    if (this.attribution === null) return best;
-    for (const f of this.attribution.files.values()) {
-      if (f.heap.peak > 0 && (best === null || f.heap.peak > best.peak)) best = { path: f.path, peak: f.heap.peak };
-    }
-    return best;
-  }
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

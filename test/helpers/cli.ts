@@ -10,7 +10,7 @@ export interface CliResult {
 
 export async function runCli(
   args: string[],
-  stdin = '',
+  stdin: string | Readable = '',
   env: Record<string, string> = {},
   tty: { stderr?: boolean } = {},
 ): Promise<CliResult> {
@@ -21,7 +21,7 @@ export async function runCli(
   out.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   err.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const code = await main(args, {
-    stdin: Readable.from(stdin === '' ? [] : [Buffer.from(stdin)]),
+    stdin: typeof stdin !== 'string' ? stdin : Readable.from(stdin === '' ? [] : [Buffer.from(stdin)]),
     stdout: out,
     stderr: err,
     env,

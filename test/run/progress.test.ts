@@ -16,6 +16,17 @@ test('the progress line: elapsed, calls per second, the largest heap and the cos
   assert.equal(formatProgress({ elapsed: 0, events: 0, largest: null, costliest: null }, 0), 'heaptrace 0.0s · 0 calls/s');
 });
 
+test('the progress line of a report: how far through its files, or the bytes read when their size is unknown', () => {
+  const at = (bytes: number, total: number | null): string =>
+    formatProgress({ elapsed: 2, events: 0, largest: null, costliest: null, read: { bytes, total } }, 10);
+  assert.equal(at(256 * 1024 * 1024, 1024 * 1024 * 1024), 'heaptrace 2.0s · 25% of 1 GiB · 10 calls/s');
+  // A share never reads 100% before the end; past a gzip trailer's estimate, the bytes instead.
+  assert.equal(at(1024 * 1024 * 1024 - 1, 1024 * 1024 * 1024), 'heaptrace 2.0s · 99% of 1 GiB · 10 calls/s');
+  assert.equal(at(3 * 1024 * 1024, 2 * 1024 * 1024), 'heaptrace 2.0s · 3 MiB read · 10 calls/s');
+  // Standard input: no size.
+  assert.equal(at(512 * 1024, null), 'heaptrace 2.0s · 512 KiB read · 10 calls/s');
+});
+
 test('run shows progress on a terminal\'s stderr and nothing extra when stderr is not one', async (t) => {
   if (workDir(t, 'run-progress', 'strace', 'python3') === null) return;
   const program = [pythonExecutable(), '-c', 'import time\nx = bytearray(2 << 20)\ntime.sleep(0.8)'];

@@ -3,9 +3,11 @@
 import type { Argv } from 'yargs';
 import { analyzeSources } from '../../analyze.js';
 import { HeaptraceError } from '../../errors.js';
-import { resolveFiles, streamSource, type Source } from '../../parse/input.js';
+import { resolveFiles, streamSource, textSize, type Source } from '../../parse/input.js';
 import { formatWarnings } from '../../report/text.js';
 import type { Report } from '../../report/types.js';
+import { Live } from '../../run/live.js';
+import { ProgressLine } from '../../run/progress.js';
 import { checkOutputArgs, outputOptions, writeReport, type OutputArgs } from '../outputs.js';
 import type { Stdio } from '../stdio.js';
 import type { CommandContext } from './index.js';
@@ -31,7 +33,7 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
       default: [] as string[],
     })
     .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 2) when any input line cannot be parsed' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings on stderr' }) as unknown as Argv<T & InputArgs>;
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings and no progress line on stderr' }) as unknown as Argv<T & InputArgs>;
 }
 
 /** The sources named on the command line, standard input when none. */
@@ -54,9 +56,52 @@ export function writeWarnings(report: Report, args: ProblemArgs, stdio: Stdio): 
 }
 
 export async function analyzeArgs(args: InputArgs, stdio: Stdio): Promise<Report> {
-  const report = await analyzeSources(sourcesFor(args, stdio), { strict: args.strict });
+  const sources = sourcesFor(args, stdio);
+  const progress = stdio.stderrIsTTY && !args.quiet ? startProgress(sources, stdio) : null;
+  let report: Report;
+  try {
+    report = await analyzeSources(sources, { strict: args.strict, ...(progress ? { live: progress.live.attach } : {}) });
+  } finally {
+    progress?.stop();
+  }
   writeWarnings(report, args, stdio);
   return report;
+}
+
+/** A run shorter than this draws no progress line (it would only flicker). */
+const PROGRESS_AFTER_S = 1;
+const PROGRESS_MS = 250;
+
+/**
+ * The progress line on a terminal's stderr while a long trace is read: how far through it, calls
+ * per second, the largest heap and the costliest file so far. `stop` erases it, so that what
+ * follows (warnings, the summary, an error) starts a line of its own.
+ */
+function startProgress(sources: Source[], stdio: Stdio): { live: Live; stop: () => void } {
+  const live = new Live();
+  const line = new ProgressLine(stdio.stderr);
+  let total: number | null = 0;
+  for (const s of sources) {
+    try {
+      total = s.path === undefined || total === null ? null : total + textSize(s.path);
+    } catch {
+      total = null;
+    }
+  }
+  const began = Date.now();
+  const timer = setInterval(() => {
+    const elapsed = (Date.now() - began) / 1000;
+    if (elapsed < PROGRESS_AFTER_S) return;
+    line.update({ elapsed, events: live.events(), largest: live.largest(), costliest: live.costliest(), read: { bytes: live.read(), total } });
+  }, PROGRESS_MS);
+  timer.unref();
+  return {
+    live,
+    stop: () => {
+      clearInterval(timer);
+      line.clear();
+    },
+  };
 }
 
 export async function runReport(args: ReportArgs, stdio: Stdio): Promise<number> {
