@@ -16,8 +16,10 @@ if (!process.execArgv.some((a) => /^--heap[-_]growing[-_]percent/.test(a))) setF
 // almost nothing survives a collection (a line's strings die with the line). Kept at their start
 // size, collections come more often and cost about as little each: one thread's peak RSS fell by
 // a quarter with no change in time (100 MB: 112 MiB against 86, 1.06–1.11 s both ways; 1 GB from
-// standard input: 118 against 84 MiB, 7.3–7.7 s both ways; docs/performance.md, session 12). A
-// worker thread reads the flag when it starts.
+// standard input: 118 against 84 MiB, 7.3–7.7 s both ways; docs/performance.md, session 12).
+// Starting a worker thread puts V8's flags back to their defaults (a library run showed the main
+// thread's young generation growing again once a worker started); setting both again after it
+// started changed nothing measurable in the CLI's runs (200 MB and 1 GB, 2–3 pairs), so they are not.
 if (!process.execArgv.some((a) => /^--semi[-_]space[-_]growth[-_]factor/.test(a))) setFlagsFromString('--semi-space-growth-factor=1');
 
 // `heaptrace … | head` closes our stdout early: that is not an error.
