@@ -198,13 +198,18 @@ export async function openLines(source: Source, onLine?: (line: string) => void,
   if (source.path !== undefined && onLine) return openFileLines(source.name, source.path, onLine, onRange);
   const raw = source.open();
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  // The first bytes tell gzip from text: read until there are two of them (a pipe may bring one
+  // byte at a time), or the input ends.
   let head: IteratorResult<Buffer | string>;
+  let first: Buffer = Buffer.alloc(0);
   try {
-    head = await it.next();
+    do {
+      head = await it.next();
+      if (!head.done) first = first.length === 0 ? toBuffer(head.value) : Buffer.concat([first, toBuffer(head.value)]);
+    } while (!head.done && first.length < 2);
   } catch (err) {
     throw readError(source.name, err as NodeJS.ErrnoException);
   }
-  const first = head.done ? Buffer.alloc(0) : toBuffer(head.value);
   // The first chunk goes back in front of the rest; errors while reading become HeaptraceErrors.
   const rest = async function* (): AsyncGenerator<Buffer> {
     if (first.length > 0) yield first;

@@ -131,6 +131,33 @@ test('lines handed over in place are the lines of the text, with their code unit
   );
 });
 
+test('gzipped, the same lines, however the compressed bytes arrive (zlib inflating while lines are parsed)', async () => {
+  const line = fc.oneof(
+    fc.string({ maxLength: 80 }).map((x) => x.replace(/\n/g, ' ')),
+    fc.constantFrom('', '\r', 'open("/tmp/caf\u00e9-\u6f22\ud83d\ude00") = 3\r', 'x'.repeat(300_000), 'é'.repeat(40_000)),
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 30 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 12 }), async (ls, endsInNewline, cuts) => {
+      const text = ls.join('\n') + (endsInNewline ? '\n' : '');
+      const gz = gzipSync(Buffer.from(text, 'utf8'));
+      const points = [...new Set(cuts.map((c) => c % (gz.length + 1)))].sort((a, b) => a - b);
+      const chunks = [0, ...points].map((p, k, all) => gz.subarray(p, all[k + 1] ?? gz.length)).filter((c) => c.length > 0);
+      const got = await linesOf(chunks);
+      const expected = text.split('\n');
+      if (expected[expected.length - 1] === '') expected.pop();
+      assert.deepEqual(got.lines, expected);
+      assert.ok(got.unitsRight, 'code units match the text');
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('gzip on standard input is told by its first two bytes even when a pipe brings them apart', async () => {
+  const gz = gzipSync(Buffer.from('open("/a", O_RDONLY) = 3\nbrk(NULL) = 0x1000\n'));
+  const got = await linesOf([gz.subarray(0, 1), gz.subarray(1, 2), gz.subarray(2)]);
+  assert.deepEqual(got.lines, ['open("/a", O_RDONLY) = 3', 'brk(NULL) = 0x1000']);
+});
+
 /**
  * Lines that stop inside a construct whose end the next line holds: read in place, with the next
  * line right after it in the same text, no walk may run on into it.
