@@ -67,6 +67,10 @@ test('a trace of many batches, plain and gzipped, strict, cut short: the same on
   const gz = join(dir, 'gen.strace.gz');
   writeFileSync(gz, gzipSync(text));
   assert.equal(await assertSamePaths(gz), whole.replace('gen.strace"', 'gen.strace.gz"'));
+  // The same file as two gzip members one after the other (cat a.gz b.gz), cut inside a line.
+  const cutAt = text.length >> 1;
+  writeFileSync(gz, Buffer.concat([gzipSync(text.subarray(0, cutAt)), gzipSync(text.subarray(cutAt))]));
+  assert.equal(await assertSamePaths(gz), whole.replace('gen.strace"', 'gen.strace.gz"'));
   // Cut inside a line, with lines that are not trace lines in between: HT_TRUNCATED and
   // HT_UNPARSED come across in order with the events; --strict fails the same way.
   const cut = join(dir, 'cut.strace');
