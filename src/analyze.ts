@@ -8,14 +8,12 @@ import { HeaptraceError } from './errors.js';
 import { MESSAGES } from './messages.js';
 import { MemoryModel, type ThreadState } from './model/model.js';
 import type { TraceEvent, TraceFormat } from './parse/events.js';
-import { DetectingParser, Detection } from './parse/detect.js';
+import { Detection, sourceParser } from './parse/detect.js';
 import { endParser, feedSource, notATraceError, sniff, SNIFF_LINES } from './parse/feed.js';
-import { LtraceParser } from './parse/ltrace.js';
 import { inputError, openLines, resolveFiles, streamSource, textSize, textSource, type LineStream, type Source, type Tail } from './parse/input.js';
 import { TimestampReader } from './parse/clock.js';
 import { emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput, type TraceParser } from './parse/parser.js';
 import { parseInWorker, RemoteInput } from './parse/remote.js';
-import { StraceParser } from './parse/strace.js';
 import { Problems } from './problems.js';
 import { buildReport, rel } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
@@ -126,15 +124,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   // One format for the whole trace, told by the first lines of any of its sources.
   const detection = new Detection();
   const remote = parseOnWorker(sources, options.worker) ? new RemoteInput() : null;
-  const parsers = remote
-    ? []
-    : sources.map(
-        (s) =>
-          new DetectingParser((f): TraceParser => {
-            told(f);
-            return f === 'ltrace' ? new LtraceParser(sink, problems, s.name, s.pid) : new StraceParser(sink, problems, s.name, s.pid);
-          }, detection),
-      );
+  const parsers = remote ? [] : sources.map((s) => sourceParser(s, sink, problems, told, detection));
   const inputs: ParsedInput[] = remote ? [remote] : parsers;
   // Times relative to the trace's first timestamp, the same origin as the report's
   // (input.startTime); a parser notes a line's time before it emits the line's event.

@@ -2,9 +2,12 @@
 // `= <void>`, `SYS_` lines, `prog->`/`@lib` names and library calls that are not system calls,
 // against strace's `+++ exited with`, `--- SIG… {`, its own messages and system calls that are not
 // library calls. A parser for the answer then reads the lines, the sniffed ones first.
+import type { Problems } from '../problems.js';
 import { LIBCALL_DEFS, SYSCALL_DEFS } from './grammar.js';
 import type { TraceFormat } from './events.js';
-import { emptyCounts, type LineCounts, type LtraceCalls, type TraceParser } from './parser.js';
+import { LtraceParser } from './ltrace.js';
+import { emptyCounts, type EventSink, type LineCounts, type LtraceCalls, type TraceParser } from './parser.js';
+import { StraceParser } from './strace.js';
 
 /** Lines looked at before settling on strace, the tool heaptrace reads best, when none decides. */
 export const DETECT_LINES = 50;
@@ -140,4 +143,18 @@ export class DetectingParser implements TraceParser {
     this.cut = v;
     if (this.parser !== null) this.parser.truncated = v;
   }
+}
+
+/**
+ * The parser of one source (named `name`, its lines' default pid `pid`): a DetectingParser that,
+ * once the format is told (`told` hears it), hands the lines to an LtraceParser or a StraceParser
+ * writing to `sink` and `problems`. The same on the main thread and on the worker.
+ */
+export function sourceParser(
+  source: { name: string; pid: number }, sink: EventSink, problems: Problems, told: (f: TraceFormat) => void, detection = new Detection(),
+): DetectingParser {
+  return new DetectingParser((f): TraceParser => {
+    told(f);
+    return f === 'ltrace' ? new LtraceParser(sink, problems, source.name, source.pid) : new StraceParser(sink, problems, source.name, source.pid);
+  }, detection);
 }

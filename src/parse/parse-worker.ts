@@ -5,13 +5,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HeaptraceError } from '../errors.js';
 import type { ProblemCode } from '../messages.js';
 import { Problems } from '../problems.js';
-import { DetectingParser, Detection } from './detect.js';
-import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent, type TraceFormat } from './events.js';
+import { sourceParser } from './detect.js';
+import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent } from './events.js';
 import { feedSource } from './feed.js';
 import { fileSource, type Tail } from './input.js';
-import { LtraceParser } from './ltrace.js';
-import type { TraceParser } from './parser.js';
-import { StraceParser } from './strace.js';
 import { EventWriter, RING_SLOTS } from './wire.js';
 import { parsedState, type WorkerInput, type WorkerMessage } from './remote.js';
 
@@ -53,12 +50,7 @@ const sink = (e: TraceEvent): void => {
   }
   writer.event(e);
 };
-const parser = new DetectingParser((format: TraceFormat): TraceParser => {
-  writer.format(format);
-  return format === 'ltrace'
-    ? new LtraceParser(sink, problems, input.name, input.pid)
-    : new StraceParser(sink, problems, input.name, input.pid);
-}, new Detection());
+const parser = sourceParser(input, sink, problems, (format) => writer.format(format));
 
 try {
   const tail = await feedSource(fileSource(input.path, input.pid), parser, (t) => {
