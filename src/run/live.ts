@@ -3,6 +3,20 @@
 import type { Attribution } from '../attribute/attribution.js';
 import type { MemoryModel, ProcessState } from '../model/model.js';
 
+/** What the live progress line shows. */
+export interface RunProgress {
+  /** Seconds since the program (`run`) or the analysis (`report`, `check`) started. */
+  elapsed: number;
+  /** Trace events (calls, exits, signals) the model has applied so far. */
+  events: number;
+  /** The process with the most heap now, or null before the first. */
+  largest: { pid: number; heap: number } | null;
+  /** The file with the highest heap peak charged so far, or null. */
+  costliest: { path: string; peak: number } | null;
+  /** `report` and `check`: the bytes of text read so far, of about `total` (null: unknown, standard input). */
+  read?: { bytes: number; total: number | null };
+}
+
 /**
  * What `run` and the progress line read of an analysis while it goes on, straight from the model
  * and the attribution on their timers: the model already follows every thread to its end (exits,
@@ -22,6 +36,11 @@ export class Live {
     this.events = events;
     this.read = read;
   };
+
+  /** What the progress line shows, `elapsed` seconds in. */
+  progress(elapsed: number): RunProgress {
+    return { elapsed, events: this.events(), largest: this.largest(), costliest: this.costliest() };
+  }
 
   /** The program: the first process of the trace, once its pid is known. */
   get rootPid(): number | null {

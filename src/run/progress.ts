@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { printable } from '../report/text.js';
 import { formatBytes, formatCount } from '../report/units.js';
-import type { RunProgress } from './session.js';
+import type { RunProgress } from './live.js';
 
 /** Redraws one status line; calls per second are measured between two redraws. */
 export class ProgressLine {

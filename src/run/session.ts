@@ -16,7 +16,7 @@ import { HeaptraceError } from '../errors.js';
 import { MESSAGES, PROBLEMS } from '../messages.js';
 import { streamSource } from '../parse/input.js';
 import type { Report } from '../report/types.js';
-import { Live } from './live.js';
+import { Live, type RunProgress } from './live.js';
 import { openTracePipe, type TracePipe } from './pipe.js';
 import { ResidentSampler } from './smaps.js';
 import { straceArgs, type StraceFeatures } from './strace.js';
@@ -28,23 +28,11 @@ export interface ProgramStdio {
   stderr: number | Writable;
 }
 
+export type { RunProgress } from './live.js';
+
 export interface SignalSource {
   on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
   off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-}
-
-/** What the live progress line shows. */
-export interface RunProgress {
-  /** Seconds since the program started. */
-  elapsed: number;
-  /** Trace events (calls, exits, signals) the model has applied so far. */
-  events: number;
-  /** The process with the most heap now, or null before the first. */
-  largest: { pid: number; heap: number } | null;
-  /** The file with the highest heap peak charged so far, or null. */
-  costliest: { path: string; peak: number } | null;
-  /** For a trace read from files: the bytes of text read so far, of about `total` (null: unknown). */
-  read?: { bytes: number; total: number | null };
 }
 
 export interface RunOptions {
@@ -257,7 +245,7 @@ export async function runTraced(o: RunOptions): Promise<RunResult> {
     if (o.onProgress) {
       const show = o.onProgress;
       progressTimer = setInterval(
-        () => show({ elapsed: (Date.now() - began) / 1000, events: live.events(), largest: live.largest(), costliest: live.costliest() }),
+        () => show(live.progress((Date.now() - began) / 1000)),
         o.progressMs ?? 250,
       );
       progressTimer.unref();

@@ -92,7 +92,7 @@ function startProgress(sources: Source[], stdio: Stdio): { live: Live; stop: () 
   const timer = setInterval(() => {
     const elapsed = (Date.now() - began) / 1000;
     if (elapsed < PROGRESS_AFTER_S) return;
-    line.update({ elapsed, events: live.events(), largest: live.largest(), costliest: live.costliest(), read: { bytes: live.read(), total } });
+    line.update({ ...live.progress(elapsed), read: { bytes: live.read(), total } });
   }, PROGRESS_MS);
   timer.unref();
   return {
