@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FileStats } from '../../src/attribute/attribution.js';
 import { MAX_BUCKETS, MAX_FILES_PER_BUCKET, ProcessSeries, Row } from '../../src/attribute/timeline.js';
-import { analyze } from '../../src/index.js';
+import { analyzeLines } from '../helpers/trace.js';
 
 /** A deterministic generator, so a failure can be replayed. */
 function lcg(seed: number): () => number {
@@ -138,7 +138,7 @@ test('a generated trace of a million memory calls: the report\'s series keeps th
     }
   }
   const all: Point[] = [];
-  const r = await analyze({ text: lines.join('\n') }, { onChange: (c) => all.push({ x: c.time ?? NaN, heap: c.heap, writable: c.writable }) });
+  const r = await analyzeLines(lines, { onChange: (c) => all.push({ x: c.time ?? NaN, heap: c.heap, writable: c.writable }) });
   const series = r.timeline.series[0];
   assert.ok(series);
   assert.equal(series.points, all.length);
@@ -232,17 +232,15 @@ test('a short series is kept whole', () => {
 });
 
 test('the report carries each process\'s series and the file activity, on the same time origin', async () => {
-  const r = await analyze({
-    text: [
-      '10 12:00:00.000000 brk(NULL) = 0x1000000',
-      '10 12:00:01.000000 openat(AT_FDCWD, "/etc/app.xml", O_RDONLY) = 3',
-      '10 12:00:01.500000 read(3, "<a/>", 4096) = 4',
-      '10 12:00:02.000000 brk(0x1100000) = 0x1100000',
-      '10 12:00:02.500000 clone(child_stack=NULL, flags=SIGCHLD) = 11',
-      '11 12:00:03.000000 execve("/bin/true", ["true"], 0x7ffc /* 1 var */) = 0',
-      '10 12:00:04.000000 brk(0x1000000) = 0x1000000',
-    ].join('\n'),
-  });
+  const r = await analyzeLines([
+    '10 12:00:00.000000 brk(NULL) = 0x1000000',
+    '10 12:00:01.000000 openat(AT_FDCWD, "/etc/app.xml", O_RDONLY) = 3',
+    '10 12:00:01.500000 read(3, "<a/>", 4096) = 4',
+    '10 12:00:02.000000 brk(0x1100000) = 0x1100000',
+    '10 12:00:02.500000 clone(child_stack=NULL, flags=SIGCHLD) = 11',
+    '11 12:00:03.000000 execve("/bin/true", ["true"], 0x7ffc /* 1 var */) = 0',
+    '10 12:00:04.000000 brk(0x1000000) = 0x1000000',
+  ]);
   assert.equal(r.timeline.axis, 'seconds');
   const [parent, child] = r.timeline.series;
   assert.deepEqual(parent, { pid: 10, points: 2, resolution: 1e-6, x: [2, 4], heap: [0x100000, 0], writable: [0x100000, 0] });
@@ -256,17 +254,15 @@ test('the report carries each process\'s series and the file activity, on the sa
 });
 
 test('a series ends where its process exits; a process still running runs on to the end of the trace', async () => {
-  const r = await analyze({
-    text: [
-      '10 12:00:00.000000 brk(NULL) = 0x1000000',
-      '10 12:00:01.000000 brk(0x1100000) = 0x1100000',
-      '10 12:00:01.500000 clone(child_stack=NULL, flags=SIGCHLD) = 11',
-      '11 12:00:02.000000 brk(0x1200000) = 0x1200000',
-      '11 12:00:03.000000 +++ exited with 0 +++',
-      '10 12:00:03.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=11, si_status=0} ---',
-      '10 12:00:09.000000 getpid() = 10',
-    ].join('\n'),
-  });
+  const r = await analyzeLines([
+    '10 12:00:00.000000 brk(NULL) = 0x1000000',
+    '10 12:00:01.000000 brk(0x1100000) = 0x1100000',
+    '10 12:00:01.500000 clone(child_stack=NULL, flags=SIGCHLD) = 11',
+    '11 12:00:02.000000 brk(0x1200000) = 0x1200000',
+    '11 12:00:03.000000 +++ exited with 0 +++',
+    '10 12:00:03.100000 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=11, si_status=0} ---',
+    '10 12:00:09.000000 getpid() = 10',
+  ]);
   const [parent, child] = r.timeline.series;
   assert.deepEqual(parent && [parent.x, parent.heap], [[1, 9], [0x100000, 0x100000]]);
   assert.deepEqual(child && [child.x, child.heap], [[1.5, 2, 3], [0x100000, 0x200000, 0x200000]]);
@@ -274,23 +270,19 @@ test('a series ends where its process exits; a process still running runs on to 
 });
 
 test('a process killed with its threads ends at the first of their kill lines', async () => {
-  const r = await analyze({
-    text: [
-      '20 12:00:00.000000 brk(NULL) = 0x1000000',
-      '20 12:00:00.500000 brk(0x1100000) = 0x1100000',
-      '20 12:00:00.600000 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, stack=0x7f0000000000, stack_size=0x7fff00}, 88) = 21',
-      '21 12:00:02.000000 +++ killed by SIGKILL +++',
-      '20 12:00:02.000100 +++ killed by SIGKILL +++',
-    ].join('\n'),
-  });
+  const r = await analyzeLines([
+    '20 12:00:00.000000 brk(NULL) = 0x1000000',
+    '20 12:00:00.500000 brk(0x1100000) = 0x1100000',
+    '20 12:00:00.600000 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, stack=0x7f0000000000, stack_size=0x7fff00}, 88) = 21',
+    '21 12:00:02.000000 +++ killed by SIGKILL +++',
+    '20 12:00:02.000100 +++ killed by SIGKILL +++',
+  ]);
   assert.deepEqual(r.timeline.series[0]?.x, [0.5, 2]);
   assert.deepEqual(r.processes[0]?.exit, { code: null, signal: 'SIGKILL', time: 2 });
 });
 
 test('without timestamps the axis is event order', async () => {
-  const r = await analyze({
-    text: ['brk(NULL) = 0x1000000', 'getpid() = 5', 'brk(0x1100000) = 0x1100000'].join('\n'),
-  });
+  const r = await analyzeLines(['brk(NULL) = 0x1000000', 'getpid() = 5', 'brk(0x1100000) = 0x1100000']);
   assert.equal(r.timeline.axis, 'events');
   assert.deepEqual(r.timeline.series[0]?.x, [3]);
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { analyze, type AnalyzeInput, type FileReport, type ModelEvent, type ProcessReport, type Report } from '../../src/index.js';
+import { analyze, type AnalyzeInput, type AnalyzeOptions, type FileReport, type ModelEvent, type ProcessReport, type Report } from '../../src/index.js';
 import { findExecutable } from '../../src/run/strace.js';
 
 /** A model event as the `onEvent` callback of `analyze` gave it. */
@@ -349,6 +349,11 @@ export function describeFiles(report: Report): string {
 
 // ---------------------------------------------------------------------------------------------
 // Running the analysis
+
+/** The report of a trace given as its lines. */
+export function analyzeLines(lines: readonly string[], options?: AnalyzeOptions): Promise<Report> {
+  return analyze({ text: lines.join('\n') }, options);
+}
 
 /** Analyzes a trace and keeps every model event. */
 export async function analyzeWithEvents(input: AnalyzeInput): Promise<{ report: Report; events: TracedEvent[] }> {

@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyze, validateReport, type Report } from '../../src/index.js';
 import { SHAPES, shape } from '../helpers/paths.js';
+import { analyzeLines } from '../helpers/trace.js';
 
 const NOT_TRACES: Record<string, RegExp> = {
   '15b-attach-p-stderr.txt': /only strace's own messages/,
@@ -126,16 +127,14 @@ test('hostile strings stay data: quotes, ") = 0", UTF-8, </script>, __proto__', 
     const r = await byName(name);
     assert.equal(r.input.unparsed, 0, name);
   }
-  const r = await analyze({
-    text: [
-      '1 openat(AT_FDCWD, "/tmp/</script><img src=x onerror=alert(1)>", O_RDONLY) = 3',
-      '1 read(3, "x", 1) = 1',
-      '1 openat(AT_FDCWD, "/tmp/__proto__", O_RDONLY) = 4',
-      '1 read(4, "x", 1) = 1',
-      '1 openat(AT_FDCWD, "/tmp/caf\\303\\251/line\\nbreak) = 0", O_RDONLY) = 5',
-      '1 read(5, "x", 1) = 1',
-    ].join('\n'),
-  });
+  const r = await analyzeLines([
+    '1 openat(AT_FDCWD, "/tmp/</script><img src=x onerror=alert(1)>", O_RDONLY) = 3',
+    '1 read(3, "x", 1) = 1',
+    '1 openat(AT_FDCWD, "/tmp/__proto__", O_RDONLY) = 4',
+    '1 read(4, "x", 1) = 1',
+    '1 openat(AT_FDCWD, "/tmp/caf\\303\\251/line\\nbreak) = 0", O_RDONLY) = 5',
+    '1 read(5, "x", 1) = 1',
+  ]);
   assert.deepEqual(r.files.map((f) => f.path).sort(), ['/tmp/</script><img src=x onerror=alert(1)>', '/tmp/__proto__', '/tmp/café/line\nbreak) = 0'].sort());
   const json = JSON.parse(JSON.stringify(r)) as Report;
   assert.ok(json.files.some((f) => f.path === '/tmp/__proto__'));
@@ -191,13 +190,11 @@ test('filtered traces without clone warn that threads may be modelled as process
 });
 
 test('a relative (-r) timestamp on a split line counts once', async () => {
-  const r = await analyze({
-    text: [
-      '     0.000100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLDstrace: Process 5 attached',
-      ', child_tidptr=0x7f) = 5',
-      '     0.000200 brk(NULL) = 0x1000',
-    ].join('\n'),
-  });
+  const r = await analyzeLines([
+    '     0.000100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLDstrace: Process 5 attached',
+    ', child_tidptr=0x7f) = 5',
+    '     0.000200 brk(NULL) = 0x1000',
+  ]);
   assert.equal(r.input.rejoined, 1);
   assert.equal(r.input.timestamps, 'relative');
   assert.equal(r.input.duration, 0.0002, 'from the first line to the last: 0.0001 + 0.0002 - 0.0001');

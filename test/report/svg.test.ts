@@ -7,6 +7,7 @@ import { analyze, type Report } from '../../src/index.js';
 import { renderSvg, type VegaMessages } from '../../src/report/svg.js';
 import { vegaLiteSpec } from '../../src/report/vega-lite.js';
 import { SAMPLES } from '../helpers/paths.js';
+import { analyzeLines } from '../helpers/trace.js';
 import { HOSTILE_TRACE } from '../helpers/vega.js';
 
 test('a real sample renders its lines, file activity, peak and bars, with nothing logged', async () => {
@@ -49,16 +50,14 @@ test('byte axes read in the unit their values reach, and no two labels of an axi
   // Heaps of 0.45 MiB, 1.05 MiB and 2.2 GiB: a fixed MiB axis with one decimal labelled the first "0.4, 0.4, 0.5, 0.5".
   for (const [bytes, unit] of [[0x73000, 'KiB'], [0x10cc000, 'MiB'], [0x8ccccc000, 'GiB']] as const) {
     const top = (0x1000000 + bytes).toString(16);
-    const report = await analyze({
-      text: [
-        '10 12:00:00.000000 brk(NULL) = 0x1000000',
-        '10 12:00:00.100000 openat(AT_FDCWD, "/etc/app.conf", O_RDONLY) = 3',
-        '10 12:00:00.200000 read(3, "x", 4096) = 1',
-        `10 12:00:00.300000 brk(0x${top}) = 0x${top}`,
-        '10 12:00:01.000000 exit_group(0) = ?',
-        '10 12:00:01.000100 +++ exited with 0 +++',
-      ].join('\n'),
-    });
+    const report = await analyzeLines([
+      '10 12:00:00.000000 brk(NULL) = 0x1000000',
+      '10 12:00:00.100000 openat(AT_FDCWD, "/etc/app.conf", O_RDONLY) = 3',
+      '10 12:00:00.200000 read(3, "x", 4096) = 1',
+      `10 12:00:00.300000 brk(0x${top}) = 0x${top}`,
+      '10 12:00:01.000000 exit_group(0) = ?',
+      '10 12:00:01.000100 +++ exited with 0 +++',
+    ]);
     const { labels, titles } = axes(await renderSvg(report));
     assert.ok(titles.filter((t) => t === unit).length >= 2, `${unit} on the timeline and the file bars: ${titles.join(' | ')}`);
     assert.ok(labels.length >= 3);
