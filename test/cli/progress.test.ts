@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
+import { textTotal } from '../../src/cli/commands/report.js';
+import { fileSource, streamSource } from '../../src/parse/input.js';
 import { generateTrace } from '../bench/generate.js';
 import { runCli } from '../helpers/cli.js';
 import { SAMPLES } from '../helpers/paths.js';
@@ -91,4 +93,16 @@ test('the analysis counts the bytes of text read: a file, on either thread, gzip
     // Read a mebibyte at a time: a 3 MB trace shows part of its bytes while its events are applied.
     if (bytes > 2 << 20) assert.ok(partWay, `${file} (${worker}): part way`);
   }
+});
+
+test('the progress line measures files by the text they hold, and standard input by nothing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'heaptrace-progress-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const plain = join(dir, 'a.strace');
+  const packed = join(dir, 'b.strace.gz');
+  writeFileSync(plain, 'x'.repeat(1000));
+  writeFileSync(packed, gzipSync(Buffer.from('y'.repeat(5000))));
+  assert.equal(textTotal([fileSource(plain), fileSource(packed)]), 6000);
+  assert.equal(textTotal([fileSource(plain), streamSource(Readable.from([]))]), null);
+  assert.equal(textTotal([fileSource(join(dir, 'gone.strace'))]), null);
 });

@@ -68,6 +68,20 @@ export async function analyzeArgs(args: InputArgs, stdio: Stdio): Promise<Report
   return report;
 }
 
+/** The bytes of text the sources hold (a gzip file's as its trailer gives them); null when one has no size (standard input). */
+export function textTotal(sources: readonly Source[]): number | null {
+  let total = 0;
+  for (const s of sources) {
+    if (s.path === undefined) return null;
+    try {
+      total += textSize(s.path);
+    } catch {
+      return null;
+    }
+  }
+  return total;
+}
+
 /** A run shorter than this draws no progress line (it would only flicker). */
 const PROGRESS_AFTER_S = 1;
 const PROGRESS_MS = 250;
@@ -80,14 +94,7 @@ const PROGRESS_MS = 250;
 function startProgress(sources: Source[], stdio: Stdio): { live: Live; stop: () => void } {
   const live = new Live();
   const line = new ProgressLine(stdio.stderr);
-  let total: number | null = 0;
-  for (const s of sources) {
-    try {
-      total = s.path === undefined || total === null ? null : total + textSize(s.path);
-    } catch {
-      total = null;
-    }
-  }
+  const total = textTotal(sources);
   const began = Date.now();
   const timer = setInterval(() => {
     const elapsed = (Date.now() - began) / 1000;
