@@ -13,7 +13,8 @@ import { endParser, feedSource, notATraceError, sniff, SNIFF_LINES } from './par
 import { inputError, openLines, resolveFiles, streamSource, textSize, textSource, type LineStream, type Source, type Tail } from './parse/input.js';
 import { TimestampReader } from './parse/clock.js';
 import { emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput, type TraceParser } from './parse/parser.js';
-import { parseInWorker, RemoteInput } from './parse/remote.js';
+import { parseInWorker, RemoteInput, type RemoteHandlers } from './parse/remote.js';
+import { chunkPlan, parseInChunks } from './parse/chunks.js';
 import { Problems } from './problems.js';
 import { buildReport, rel } from './report/build.js';
 import type { FileReport, Report, TimestampKind } from './report/types.js';
@@ -51,12 +52,16 @@ export interface AnalyzeOptions {
    */
   live?: (model: MemoryModel, attribution: Attribution, events: () => number, read: () => number) => void;
   /**
-   * Parse on a worker thread while this one runs the model. 'auto' (the default) does for a single
+   * Parse on worker threads while this one runs the model. 'auto' (the default) does for a single
    * file of WORKER_MIN_BYTES or more on a machine with two processors or more, where it saves more
-   * than starting a thread costs; 'always' does for any single file (standard input and -ff sets
-   * are parsed on this thread). The report is the same either way.
+   * than starting threads costs; 'always' does for any single file (standard input and -ff sets
+   * are parsed on this thread). Either way a plain strace file is parsed in chunks by two workers
+   * at once (chunks.ts), any other file by one; 'one' keeps to one worker. The report is the same
+   * whichever way.
    */
-  worker?: 'auto' | 'always' | 'never';
+  worker?: 'auto' | 'always' | 'one' | 'never';
+  /** Bytes per chunk when two workers parse a file at once (chosen by the file's lines otherwise); the tests cut files small. */
+  chunkBytes?: number | undefined;
 }
 
 /**
@@ -168,11 +173,10 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
   let tails: Tail[];
   if (remote) {
     const source = sources[0] as Source & { path: string };
-    await parseInWorker(source.path, source.name, source.pid, remote, {
-      event: sink,
-      problem: (code, where, count) => problems.add(code, where, count),
-      format: told,
-    });
+    const to: RemoteHandlers = { event: sink, problem: (code, where, count) => problems.add(code, where, count), format: told };
+    const plan = options.worker === 'one' ? null : chunkPlan(source.path);
+    if (plan) await parseInChunks(source.path, source.name, { ...plan, chunkBytes: options.chunkBytes ?? plan.chunkBytes }, remote, to);
+    else await parseInWorker(source.path, source.name, source.pid, remote, to);
     tails = [remote.tail];
   } else if (sources.length === 1) {
     tails = [await feedSource(sources[0] as Source, parsers[0] as TraceParser, (tail) => reading.push(tail))];
@@ -257,7 +261,7 @@ function notATraceCheck(inputs: ParsedInput[], tails: Tail[], sources: Source[])
 export function parseOnWorker(sources: Source[], choice: AnalyzeOptions['worker'] = 'auto'): boolean {
   const path = sources.length === 1 ? sources[0]?.path : undefined;
   if (choice === 'never' || path === undefined) return false;
-  if (choice === 'always') return true;
+  if (choice === 'always' || choice === 'one') return true;
   // On one processor the two threads would take turns, and the batches between them cost extra.
   if (availableParallelism() < 2) return false;
   try {

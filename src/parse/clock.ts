@@ -43,6 +43,18 @@ export class TraceClock {
     this.value = value;
   }
 
+  snapshot(): ClockSnapshot {
+    return { kind: this.kind, firstTime: this.firstTime, lastTime: this.lastTime, relBase: this.relBase, dayOffset: this.dayOffset };
+  }
+
+  restoreFrom(c: ClockSnapshot): void {
+    this.kind = c.kind;
+    this.firstTime = c.firstTime;
+    this.lastTime = c.lastTime;
+    this.relBase = c.relBase;
+    this.dayOffset = c.dayOffset;
+  }
+
   // One saved state, in fields: save() runs for every line and must not allocate.
   private savedKind: TimestampKind = 'none';
   private savedFirst = NaN;
@@ -66,6 +78,36 @@ export class TraceClock {
     this.relBase = this.savedRel;
     this.dayOffset = this.savedDay;
   }
+}
+
+/** A clock's whole state, as plain data. */
+export interface ClockSnapshot {
+  kind: TimestampKind;
+  firstTime: number;
+  lastTime: number;
+  relBase: number;
+  dayOffset: number;
+}
+
+/**
+ * The clock after a chunk read apart (its clock started with no time seen, knowing the trace's
+ * kind), given the clock before it, and the shift its times take: or null when the chunk's times
+ * cannot be read apart. -r times add up (the sum's roundings differ); a -t/-tt chunk can be
+ * shifted only when no midnight passed inside it or at its start, and it starts no earlier than
+ * the latest time before (else the 12-hour test would have compared with another time). A chunk
+ * holding the trace's first time is read in order too.
+ */
+export function continueClock(before: ClockSnapshot, chunk: ClockSnapshot): { clock: ClockSnapshot; shift: number } | null {
+  if (Number.isNaN(chunk.firstTime)) return { clock: before, shift: 0 };
+  // The trace's first time in the chunk: events before it in the chunk must see no clock yet.
+  if (chunk.kind !== before.kind || Number.isNaN(before.lastTime)) return null;
+  if (chunk.kind === 'epoch') {
+    return { clock: { ...before, lastTime: chunk.lastTime > before.lastTime ? chunk.lastTime : before.lastTime }, shift: 0 };
+  }
+  if (chunk.kind !== 'time-of-day' || chunk.dayOffset !== 0) return null;
+  const shift = before.dayOffset;
+  if (chunk.firstTime + shift < before.lastTime) return null;
+  return { clock: { ...before, lastTime: chunk.lastTime + shift }, shift };
 }
 
 /**

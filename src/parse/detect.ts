@@ -101,10 +101,15 @@ export class DetectingParser implements TraceParser {
     else this.push(s.slice(from, to));
   }
 
+  /** The parser chosen, the format settled now if no line told it (the lines held go to it). */
+  decided(): TraceParser {
+    if (this.detection.format === null) this.detection.decide('strace');
+    return this.chosen();
+  }
+
   /** The input is over (for every source: the pipeline ends them after all lines are in). */
   end(): void {
-    if (this.detection.format === null) this.detection.decide('strace');
-    const p = this.chosen();
+    const p = this.decided();
     p.truncated = this.cut;
     p.end();
   }

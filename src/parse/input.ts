@@ -176,7 +176,7 @@ class TailWatch extends Transform implements Tail {
 const NEWLINE = 10;
 
 /** The longest line accepted: far beyond strace's longest (-s 65536 -xx prints 4 characters per byte). */
-const MAX_LINE = 64 * 1024 * 1024;
+export const MAX_LINE = 64 * 1024 * 1024;
 
 export interface LineStream {
   lines: Readable;
@@ -318,7 +318,7 @@ export function textSize(path: string): number {
   }
 }
 
-function isGzip(b: Buffer): boolean {
+export function isGzip(b: Buffer): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
@@ -445,15 +445,19 @@ function written(w: Writable, chunk: Buffer): Promise<void> {
  */
 export function inputError(source: Source, err: unknown): unknown {
   if (err instanceof HeaptraceError || !(err instanceof Error)) return err;
-  if (/maximum buffer/.test(err.message)) return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.lineTooLong(source.name, '64 MiB'));
+  if (/maximum buffer/.test(err.message)) return lineTooLong(source.name);
   return new HeaptraceError('HT_UNREADABLE', MESSAGES.unreadable(source.name, err.message));
+}
+
+export function lineTooLong(name: string): HeaptraceError {
+  return new HeaptraceError('HT_NOT_A_TRACE', MESSAGES.lineTooLong(name, '64 MiB'));
 }
 
 function toBuffer(chunk: Buffer | string): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
 
-function readError(name: string, err: NodeJS.ErrnoException): HeaptraceError {
+export function readError(name: string, err: NodeJS.ErrnoException): HeaptraceError {
   if (err instanceof HeaptraceError) return err;
   if (err.code === 'ENOENT') return new HeaptraceError('HT_NO_INPUT', MESSAGES.missingFile(name));
   return new HeaptraceError('HT_UNREADABLE', MESSAGES.unreadable(name, err.message));

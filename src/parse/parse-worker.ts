@@ -2,7 +2,6 @@
 // remote.ts): the same parsers as on the main thread, their events, problems and clock written in
 // order into batches (wire.ts) and posted to the main thread, at most a ring's worth ahead of it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { HeaptraceError } from '../errors.js';
 import type { ProblemCode } from '../messages.js';
 import { Problems } from '../problems.js';
 import { sourceParser } from './detect.js';
@@ -10,7 +9,7 @@ import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent } from './events.j
 import { feedSource } from './feed.js';
 import { fileSource, type Tail } from './input.js';
 import { EventWriter, RING_SLOTS } from './wire.js';
-import { parsedState, type WorkerInput, type WorkerMessage } from './remote.js';
+import { parsedState, toWorkerError, type WorkerInput, type WorkerMessage } from './remote.js';
 
 const input = workerData as WorkerInput;
 const port = parentPort as NonNullable<typeof parentPort>;
@@ -59,10 +58,5 @@ try {
   writer.flush();
   post({ done: parsedState(parser, tail) });
 } catch (err) {
-  post({
-    error:
-      err instanceof HeaptraceError
-        ? { code: err.code, message: err.message }
-        : { code: null, message: err instanceof Error ? (err.stack ?? err.message) : String(err) },
-  });
+  post({ error: toWorkerError(err) });
 }

@@ -15,6 +15,16 @@ export interface LineCounts {
   unparsedLines: string[];
 }
 
+/** A place "SOURCE:LINE" of a chunk read apart, numbered from `base` (its source's name may hold colons). */
+export function rebasePlace(where: string, base: number): string {
+  const at = where.lastIndexOf(':');
+  return at < 0 ? where : `${where.slice(0, at + 1)}${Number(where.slice(at + 1)) + base}`;
+}
+
+function placeLine(where: string): number {
+  return Number(where.slice(where.lastIndexOf(':') + 1));
+}
+
 export function emptyCounts(): LineCounts {
   return { lines: 0, parsed: 0, ignored: 0, rejoined: 0, unparsed: 0, events: 0, unparsedLines: [] };
 }
@@ -151,6 +161,32 @@ export abstract class LineParser {
     if (st === Status.Parsed) this.counts.parsed++;
     else if (st === Status.Ignored) this.counts.ignored++;
     else if (st === Status.Unparsed) this.markUnparsed(this.lineNo);
+  }
+
+  /** The latest line counted unparsed (0: none). */
+  protected get lastUnparsedLine(): number {
+    return this.lastUnparsed;
+  }
+
+  protected set lastUnparsedLine(line: number) {
+    this.lastUnparsed = line;
+  }
+
+  /**
+   * Add the counts of a chunk read apart (its lines numbered from `base`). The unparsed lines kept
+   * stay in line order: lines settled here may have come before the chunk's own.
+   */
+  protected addCounts(c: LineCounts, base: number, keptBefore: number): void {
+    const t = this.counts;
+    t.lines += c.lines;
+    t.parsed += c.parsed;
+    t.ignored += c.ignored;
+    t.rejoined += c.rejoined;
+    t.unparsed += c.unparsed;
+    t.events += c.events;
+    const added = [...t.unparsedLines.slice(keptBefore), ...c.unparsedLines.map((w) => rebasePlace(w, base))];
+    added.sort((a, b) => placeLine(a) - placeLine(b));
+    t.unparsedLines.splice(keptBefore, Infinity, ...added.slice(0, KEEP_UNPARSED - keptBefore));
   }
 
   protected markUnparsed(line: number): void {

@@ -35,11 +35,28 @@ export interface ParsedState {
   tail: Tail;
 }
 
+/** An error on a worker thread, as plain data. */
+export interface WorkerError {
+  code: ErrorCode | null;
+  message: string;
+}
+
 export type WorkerMessage =
   /** `bytes`: of the input's text, read so far (for the progress line). */
   | { batch: Batch; bytes: number }
   | { done: ParsedState }
-  | { error: { code: ErrorCode | null; message: string } };
+  | { error: WorkerError };
+
+export function toWorkerError(err: unknown): WorkerError {
+  return err instanceof HeaptraceError
+    ? { code: err.code, message: err.message }
+    : { code: null, message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+}
+
+/** A worker's error back on this thread: a HeaptraceError as the parser threw it, or what went wrong. */
+export function remoteError(name: string, { code, message }: WorkerError): Error {
+  return code === null ? new Error(`parsing ${name} on a worker thread: ${message}`) : new HeaptraceError(code, message);
+}
 
 export function parsedState(p: ParsedInput, tail: Tail): ParsedState {
   return {
@@ -139,8 +156,7 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
         input.end(m.done);
         settle(null);
       } else {
-        const { code, message } = m.error;
-        settle(code === null ? new Error(`parsing ${name} on a worker thread: ${message}`) : new HeaptraceError(code, message));
+        settle(remoteError(name, m.error));
       }
     });
     worker.on('error', (err) => settle(err));

@@ -5,12 +5,13 @@
 // "<unfinished ...>" per thread (joined with their "<... resumed>" line), a line split by output
 // interleaved from elsewhere (2>&1 captures; joined with its continuation), the timestamp kind,
 // and whether we are inside a -c/-C summary table.
-import { EVENT, TraceEvent } from './events.js';
+import { EVENT, TraceEvent, type TimestampKind } from './events.js';
 import { isSpawn, lookupSyscall, SYSCALL_DEFS, type SyscallDef } from './grammar.js';
 import {
   CH, detach, indexIn, intEnd, isDigit, isNameChar, parseIntAt, returnAt, ArgScan, skipAngle, unescapeBytes, UNFINISHED,
 } from './scan.js';
-import { LineParser, Status, type TraceParser } from './parser.js';
+import { LineParser, Status, type LineCounts, type TraceParser } from './parser.js';
+import type { ClockSnapshot } from './clock.js';
 import { decodeSyscallArgs, spawnFlags } from './syscall-args.js';
 
 
@@ -27,6 +28,58 @@ interface Pending {
 
 const DETACHED = '<detached ...>';
 
+/**
+ * What a speculative parser (one chunk of a file, parsed without the lines before it: see
+ * chunks.ts) cannot settle alone, because it depends on calls left unfinished before its chunk:
+ * a "<... NAME resumed>" line of a thread with no call pending in the chunk (`text` holds the line
+ * from its "<... " on), or an "execve in pid N" that moves N's pending call to another thread
+ * (`text` null, `code` N). The main thread settles them in order, with the pending calls of
+ * everything before (StraceParser.settle).
+ */
+export interface CarriedOp {
+  /** The line's number within its chunk. */
+  line: number;
+  tid: number;
+  /** The thread's own pending call was set or closed earlier in the chunk (so not carried in). */
+  tidTouched: boolean;
+  text: string | null;
+  code: number;
+  time: number;
+  comm: string | null;
+}
+
+/** What a speculative parser met that only the parse of the lines before it could settle. */
+export class GiveUp extends Error {}
+
+/** A chunk's parser state at its end, as plain data, for the main thread to take over (StraceParser.absorb). */
+export interface ChunkEnd {
+  lines: number;
+  counts: LineCounts;
+  straceMessages: number;
+  lastStraceMessage: string;
+  sawSummary: boolean;
+  firstLine: string;
+  clock: ClockSnapshot;
+  pending: Array<[number, Pending]>;
+  touched: number[];
+  partial: string | null;
+  partialLine: number;
+  partialPieces: number;
+  inSummary: boolean;
+  lastUnparsed: number;
+  ops: CarriedOp[];
+}
+
+interface Speculation {
+  /** Whether the trace's records carry pid prefixes (strace -f), or none do. */
+  prefixed: boolean;
+  /** Threads whose pending call was set or closed in the chunk. */
+  touched: Set<number>;
+  ops: CarriedOp[];
+  /** Marks an op's place among the events (its index in `ops`). */
+  mark: (index: number) => void;
+}
+
 /** Whether the pending call is the one named line[from, to) (compared in place, no substring). */
 function named(p: Pending, line: string, from: number, to: number): boolean {
   return p.name.length === to - from && line.startsWith(p.name, from);
@@ -38,7 +91,13 @@ export class StraceParser extends LineParser implements TraceParser {
   lastStraceMessage = '';
   sawSummary = false;
 
-  private readonly pending = new Map<number, Pending>();
+  private pending = new Map<number, Pending>();
+  /** Set on a parser of a chunk read without the lines before it (speculate()). */
+  private spec: Speculation | null = null;
+  /** Set while settle() only checks: nothing is emitted or counted. */
+  private quiet = false;
+  /** Unparsed lines kept before the chunk being taken over (beginChunk). */
+  private keptAtChunk = 0;
   /**
    * The event object handed to the sink, reused for every record: the model consumes it
    * synchronously and keeps none, so no 30-field object is allocated per call.
@@ -221,6 +280,9 @@ export class StraceParser extends LineParser implements TraceParser {
       }
     }
     if (i >= n) return joined ? Status.Incomplete : Status.Unparsed;
+    // An unprefixed record among prefixed ones may close or resume calls of any thread
+    // (pendingKey): only a parser that saw every line before can read it.
+    if (this.spec !== null && tid < 0 === this.spec.prefixed) throw new GiveUp('records with and without a pid prefix');
 
     const c = u[i] as number;
     if (c === CH.LT && line.startsWith('<... ', i)) return this.parseResumed(line, i, n, u, tid, time, comm);
@@ -241,7 +303,9 @@ export class StraceParser extends LineParser implements TraceParser {
     return this.parseCall(line, i, p, n, u, tid, time, comm);
   }
 
-  private parseResumed(line: string, i: number, n: number, u: Uint16Array, tid: number, time: number, comm: string | null): Status {
+  private parseResumed(
+    line: string, i: number, n: number, u: Uint16Array, tid: number, time: number, comm: string | null, skipOwn = false,
+  ): Status {
     // "<... NAME resumed>": the name, then the marker (found in place, not searched for: a search
     // would run on past the line's end).
     const nameStart = i + 5;
@@ -249,24 +313,29 @@ export class StraceParser extends LineParser implements TraceParser {
     while (mark < n && isNameChar(u[mark] as number)) mark++;
     if (mark + 9 > n || !line.startsWith(' resumed>', mark)) return Status.Unparsed;
     const rest = mark + 9;
-    const key = this.pendingKey(tid, line, nameStart, mark);
+    if (this.spec !== null && !this.pending.has(tid)) {
+      // The call may have started before the chunk: the main thread closes it.
+      this.carry({ line: this.lineNo, tid, tidTouched: this.spec.touched.has(tid), text: line.slice(i, n), code: -1, time, comm });
+      return Status.Parsed;
+    }
+    const key = this.pendingKey(tid, line, nameStart, mark, skipOwn);
     const pending = key === null ? undefined : this.pending.get(key);
     if (key !== null && key !== tid && tid < 0) tid = key;
     if (!pending || key === null) {
       // A resumed call whose start we never saw (trace attached mid-call, or a start line lost).
-      if (SYSCALL_DEFS.has(line.slice(nameStart, mark))) this.problems.add('HT_ORPHAN_RESUMED', `${this.source}:${this.lineNo}`);
+      if (SYSCALL_DEFS.has(line.slice(nameStart, mark)) && !this.quiet) this.problems.add('HT_ORPHAN_RESUMED', `${this.source}:${this.lineNo}`);
       return Status.Parsed;
     }
     if (pending.args === null) {
       // Not a call the model needs; all that matters is that the pair is closed.
       const st = this.completion(line, rest, n, u);
-      if (st === Status.Parsed) this.pending.delete(key);
+      if (st === Status.Parsed) this.dropPending(key);
       return st;
     }
     const name = pending.name;
     const combined = name + '(' + pending.args + line.slice(rest, n);
     const st = this.parseCall(combined, 0, name.length, combined.length, this.units(combined), tid, time, comm, true);
-    if (st === Status.Parsed) this.pending.delete(key);
+    if (st === Status.Parsed) this.dropPending(key);
     return st;
   }
 
@@ -276,8 +345,8 @@ export class StraceParser extends LineParser implements TraceParser {
    * without a prefix and resume with one, or the other way round: an unprefixed side matches the
    * one pending call of that name.
    */
-  private pendingKey(tid: number, line: string, from: number, to: number): number | null {
-    const own = this.pending.get(tid);
+  private pendingKey(tid: number, line: string, from: number, to: number, skipOwn: boolean): number | null {
+    const own = skipOwn ? undefined : this.pending.get(tid);
     if (own) return named(own, line, from, to) ? tid : null;
     if (tid >= 0) {
       const unprefixed = this.pending.get(-1);
@@ -285,7 +354,8 @@ export class StraceParser extends LineParser implements TraceParser {
     }
     let found: number | null = null;
     for (const [k, p] of this.pending) {
-      if (!named(p, line, from, to)) continue;
+      // skipOwn: the thread's own call was closed in the chunk being settled, not carried in.
+      if ((skipOwn && k === tid) || !named(p, line, from, to)) continue;
       if (found !== null) return null;
       found = k;
     }
@@ -314,8 +384,16 @@ export class StraceParser extends LineParser implements TraceParser {
       e.code = Number(m[1]);
       const moved = this.pending.get(e.code);
       if (moved) {
-        this.pending.delete(e.code);
-        this.pending.set(tid, moved);
+        this.dropPending(e.code);
+        this.setPending(tid, moved);
+      } else if (this.spec !== null && !this.spec.touched.has(e.code)) {
+        // N's call may have started before the chunk: the main thread moves it. Until then this
+        // thread's pending call is whatever the lines before held.
+        const spec = this.spec;
+        this.carry({ line: this.lineNo, tid, tidTouched: spec.touched.has(tid), text: null, code: e.code, time, comm });
+        this.pending.delete(tid);
+        spec.touched.delete(tid);
+        spec.touched.add(e.code);
       }
     } else {
       return Status.Unparsed;
@@ -365,7 +443,7 @@ export class StraceParser extends LineParser implements TraceParser {
         // strace prints the arguments so far, then " <unfinished ...>". What is kept until the
         // call resumes is copied: a view would keep the whole chunk of input it came from alive.
         const args = def ? detach(line.slice(open + 1, argsEnd > open + 1 && u[argsEnd - 1] === CH.SPACE ? argsEnd - 1 : argsEnd)) : null;
-        this.pending.set(tid, { name: def ? def.name : detach(line.slice(nameStart, open)), args });
+        this.setPending(tid, { name: def ? def.name : detach(line.slice(nameStart, open)), args });
         if (def && isSpawn(def)) this.emitSpawnStart(def, args ?? '', tid, time, comm);
         return Status.Parsed;
       }
@@ -409,6 +487,7 @@ export class StraceParser extends LineParser implements TraceParser {
       e.failed = e.ret < 0 && ((ec >= CH.A_UP && ec <= CH.Z_UP) || ec === CH.LPAREN);
       if (Number.isNaN(e.ret)) return Status.Unparsed;
     }
+    if (this.quiet) return Status.Parsed;
     if (!decodeSyscallArgs(e, def, line, this.args, open, close, u)) {
       this.problems.add('HT_BAD_ARGS', `${this.source}:${this.lineNo}`);
       return Status.Parsed;
@@ -416,6 +495,139 @@ export class StraceParser extends LineParser implements TraceParser {
     this.counts.events++;
     this.emit(e);
     return Status.Parsed;
+  }
+
+  private setPending(tid: number, p: Pending): void {
+    this.pending.set(tid, p);
+    this.spec?.touched.add(tid);
+  }
+
+  private dropPending(tid: number): void {
+    this.pending.delete(tid);
+    this.spec?.touched.add(tid);
+  }
+
+  private carry(op: CarriedOp): void {
+    const spec = this.spec as Speculation;
+    spec.ops.push(op);
+    spec.mark(spec.ops.length - 1);
+  }
+
+  /**
+   * Read a chunk of a file without the lines before it: calls that may have started before are
+   * left to the main thread (CarriedOp, marked in place by `mark`), and a record with a pid prefix
+   * in a trace without (`prefixed` false), or one without in a trace with, throws GiveUp. The
+   * clock starts knowing the trace's timestamp kind.
+   */
+  speculate(mark: (index: number) => void, kind: TimestampKind, prefixed: boolean): void {
+    this.spec = { prefixed, touched: new Set(), ops: [], mark };
+    this.clock.kind = kind;
+  }
+
+  /** This parser's state after its chunk (see absorb). */
+  chunkEnd(): ChunkEnd {
+    return {
+      lines: this.lineNo,
+      counts: this.counts,
+      straceMessages: this.straceMessages,
+      lastStraceMessage: this.lastStraceMessage,
+      sawSummary: this.sawSummary,
+      firstLine: this.firstLine,
+      clock: this.clock.snapshot(),
+      pending: [...this.pending],
+      touched: this.spec ? [...this.spec.touched] : [],
+      partial: this.partial,
+      partialLine: this.partialLine,
+      partialPieces: this.partialPieces,
+      inSummary: this.inSummary,
+      lastUnparsed: this.lastUnparsedLine,
+      ops: this.spec?.ops ?? [],
+    };
+  }
+
+  /** Lines read so far. */
+  get lineCount(): number {
+    return this.lineNo;
+  }
+
+  get clockState(): ClockSnapshot {
+    return this.clock.snapshot();
+  }
+
+  /** Whether the next line would be read the same with no lines before it (no line left open, no summary). */
+  get atRecordStart(): boolean {
+    return this.partial === null && !this.inSummary;
+  }
+
+  /**
+   * On the main thread, this parser holding the state after every line before a chunk: settle the
+   * chunk's op (its lines numbered from `base`, its times to shift by `shift`), in its place among
+   * the chunk's events. Returns the status of the op's line; Incomplete means the chunk cannot be
+   * read apart from the lines before it.
+   */
+  settle(op: CarriedOp, base: number, shift: number): Status {
+    if (op.text === null) {
+      const moved = this.pending.get(op.code);
+      if (moved) {
+        this.pending.delete(op.code);
+        this.pending.set(op.tid, moved);
+        return Status.Parsed;
+      }
+      // Nothing to move: the chunk's parser dropped a call of the thread's own for nothing.
+      return op.tidTouched ? Status.Incomplete : Status.Parsed;
+    }
+    const saved = this.lineNo;
+    this.lineNo = base + op.line;
+    try {
+      const st = this.parseResumed(op.text, 0, op.text.length, this.units(op.text), op.tid, op.time + shift, op.comm, op.tidTouched);
+      // The chunk's parser counted the line parsed.
+      if (st === Status.Unparsed && !this.quiet) {
+        this.counts.parsed--;
+        this.markUnparsed(this.lineNo);
+      }
+      return st;
+    } finally {
+      this.lineNo = saved;
+    }
+  }
+
+  /** A chunk read apart comes next: its ops and its end state follow (settle, absorb). */
+  beginChunk(): void {
+    this.keptAtChunk = this.counts.unparsedLines.length;
+  }
+
+  /** Whether every op of a chunk settles (settle() without a trace: nothing emitted, counted or kept). */
+  settles(ops: readonly CarriedOp[], base: number, shift: number): boolean {
+    const pending = this.pending;
+    this.pending = new Map(pending);
+    this.quiet = true;
+    try {
+      return ops.every((op) => this.settle(op, base, shift) !== Status.Incomplete);
+    } finally {
+      this.pending = pending;
+      this.quiet = false;
+    }
+  }
+
+  /**
+   * Take over a chunk's end state, its lines numbered from `base`, once its events and ops are
+   * applied; `clock` is the trace's clock after it (continueClock).
+   */
+  absorb(end: ChunkEnd, base: number, clock: ClockSnapshot): void {
+    for (const t of end.touched) this.pending.delete(t);
+    for (const [t, p] of end.pending) this.pending.set(t, p);
+    this.partial = end.partial;
+    this.partialLine = base + end.partialLine;
+    this.partialPieces = end.partialPieces;
+    this.inSummary = end.inSummary;
+    this.clock.restoreFrom(clock);
+    this.lineNo = base + end.lines;
+    this.addCounts(end.counts, base, this.keptAtChunk);
+    this.straceMessages += end.straceMessages;
+    if (end.lastStraceMessage !== '') this.lastStraceMessage = end.lastStraceMessage;
+    this.sawSummary ||= end.sawSummary;
+    if (base === 0) this.firstLine = end.firstLine;
+    if (end.lastUnparsed > 0) this.lastUnparsedLine = base + end.lastUnparsed;
   }
 
   private emitSpawnStart(def: SyscallDef, args: string, tid: number, time: number, comm: string | null): void {

@@ -7,6 +7,7 @@
 import type { ProblemCode } from '../messages.js';
 import { TRACE_FORMATS, type TraceEvent, type TraceFormat } from './events.js';
 import type { Effect } from './grammar.js';
+import { rebasePlace } from './parser.js';
 
 /** Rows other than trace events, in the same stream so that their order against the events holds. */
 export const WIRE = {
@@ -16,6 +17,8 @@ export const WIRE = {
   FORMAT: 101,
   /** The trace's clock changed kind or found its first time (what Timeline and times read). */
   CLOCK: 102,
+  /** A chunk's call carried in from before it, settled here in order (CarriedOp; chunks.ts). */
+  OP: 103,
 } as const;
 
 // Columns of a row.
@@ -50,9 +53,9 @@ export const BATCH_ROWS = 2048;
 /** Batches in the ring both threads share: the worker writes one while the main thread reads the others. */
 export const RING_SLOTS = 8;
 
-/** The rows of every batch: a ring of RING_SLOTS batches, in memory both threads see (no allocation, no copy). */
-export function newRing(shared: boolean): Float64Array {
-  const bytes = RING_SLOTS * BATCH_ROWS * WIDTH * Float64Array.BYTES_PER_ELEMENT;
+/** The rows of every batch: a ring of RING_SLOTS (or `slots`) batches, in memory both threads see (no allocation, no copy). */
+export function newRing(shared: boolean, slots = RING_SLOTS): Float64Array {
+  const bytes = slots * BATCH_ROWS * WIDTH * Float64Array.BYTES_PER_ELEMENT;
   return new Float64Array(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
 
@@ -151,11 +154,14 @@ export class EventWriter {
   // identity, is sent once.
   private readonly fdString: (string | null)[] = new Array<string | null>(FD_SLOTS).fill(null);
   private readonly fdId = new Int32Array(FD_SLOTS);
+  private readonly slots: number;
 
   constructor(
     private readonly rows: Float64Array,
     private readonly post: (b: Batch) => void,
-  ) {}
+  ) {
+    this.slots = rows.length / (BATCH_ROWS * WIDTH);
+  }
 
   event(e: TraceEvent): void {
     const r = this.row();
@@ -207,6 +213,13 @@ export class EventWriter {
     this.advance();
   }
 
+  op(index: number): void {
+    const r = this.row();
+    this.rows[r + TYPE] = WIRE.OP;
+    this.rows[r + CODE] = index;
+    this.advance();
+  }
+
   clock(c: ClockState): void {
     const r = this.row();
     this.rows[r + TYPE] = WIRE.CLOCK;
@@ -215,12 +228,21 @@ export class EventWriter {
     this.advance();
   }
 
-  /** Hand over what is written (an empty batch is not sent). */
+  /** Hand over what is written (an empty batch is not sent). `post` may throw: the writer is ready for the next batch first. */
   flush(): void {
     if (this.count === 0) return;
-    this.post({ slot: this.slot, count: this.count, calls: this.calls.take(), names: this.names, extra: this.extra });
-    this.slot = (this.slot + 1) % RING_SLOTS;
+    const batch: Batch = { slot: this.slot, count: this.count, calls: this.calls.take(), names: this.names, extra: this.extra };
+    this.slot = (this.slot + 1) % this.slots;
     this.base = this.slot * BATCH_ROWS * WIDTH;
+    this.count = 0;
+    this.extra = [];
+    this.names = [];
+    this.fdString.fill(null);
+    this.post(batch);
+  }
+
+  /** Drop the rows written since the last batch was handed over (its new call names still go with the next). */
+  discard(): void {
     this.count = 0;
     this.extra = [];
     this.names = [];
@@ -260,12 +282,17 @@ export interface WireHandlers {
   problem(code: ProblemCode, where: string | undefined, count: number): void;
   format(f: TraceFormat): void;
   clock(c: ClockState): void;
+  /** A chunk's CarriedOp, by its index (chunks.ts). */
+  op?(index: number): void;
 }
 
 /** The main thread's side: batches back into events, in order. */
 export class EventReader {
   private readonly calls: string[] = [];
   private readonly clockState: ClockState = { kind: 0, firstTime: NaN };
+  /** For a chunk read apart (chunks.ts): what its lines' numbers and its times are off by. */
+  lineBase = 0;
+  timeShift = 0;
 
   constructor(
     private readonly rows: Float64Array,
@@ -290,7 +317,7 @@ export class EventReader {
       }
       e.type = type as TraceEvent['type'];
       e.tid = rows[r + TID] as number;
-      e.time = rows[r + TIME] as number;
+      e.time = (rows[r + TIME] as number) + this.timeShift;
       e.comm = str(calls, rows[r + COMM] as number);
       e.name = str(calls, rows[r + NAME] as number) ?? '';
       e.effect = str(calls, rows[r + EFFECT] as number) as Effect | null;
@@ -309,7 +336,7 @@ export class EventReader {
       e.fdName = str(names, rows[r + FD_NAME] as number);
       e.code = rows[r + CODE] as number;
       e.signal = str(calls, rows[r + SIGNAL] as number);
-      e.line = rows[r + LINE] as number;
+      e.line = (rows[r + LINE] as number) + this.lineBase;
       e.source = this.source;
       const x = rows[r + EXTRA] as number;
       if (x >= 0) {
@@ -327,17 +354,24 @@ export class EventReader {
     }
   }
 
+  /** A batch whose rows are not applied: its new strings still join the table. */
+  skip(b: Batch): void {
+    for (const s of b.calls) this.calls.push(s);
+  }
+
   private special(type: number, r: number, b: Batch): void {
     const rows = this.rows;
     if (type === WIRE.PROBLEM) {
       const p = b.extra[rows[r + EXTRA] as number] as ProblemRow;
-      this.to.problem(p.code, p.where, p.count);
+      this.to.problem(p.code, p.where === undefined || this.lineBase === 0 ? p.where : rebasePlace(p.where, this.lineBase), p.count);
     } else if (type === WIRE.FORMAT) {
       this.to.format(TRACE_FORMATS[rows[r + CODE] as number] as TraceFormat);
     } else if (type === WIRE.CLOCK) {
       this.clockState.kind = rows[r + CODE] as number;
       this.clockState.firstTime = rows[r + TIME] as number;
       this.to.clock(this.clockState);
+    } else if (type === WIRE.OP) {
+      this.to.op?.(rows[r + CODE] as number);
     }
   }
 }

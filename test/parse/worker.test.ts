@@ -16,11 +16,11 @@ import { generateTrace } from '../bench/generate.js';
 import { SAMPLES, SHAPES } from '../helpers/paths.js';
 
 /** Everything analyze() makes of a file on one path: the report, events and changes, or the error. */
-async function outcome(file: string, worker: NonNullable<AnalyzeOptions['worker']>, strict = false): Promise<string> {
+async function outcome(file: string, worker: NonNullable<AnalyzeOptions['worker']>, strict = false, chunkBytes?: number): Promise<string> {
   const events: unknown[] = [];
   const changes: unknown[] = [];
   try {
-    const report = await analyze(file, { worker, strict, onEvent: (e) => events.push(e), onChange: (c) => changes.push(c) });
+    const report = await analyze(file, { worker, strict, chunkBytes, onEvent: (e) => events.push(e), onChange: (c) => changes.push(c) });
     return JSON.stringify({ report, events, changes });
   } catch (err) {
     const e = err as { code?: string; message?: string };
@@ -28,19 +28,29 @@ async function outcome(file: string, worker: NonNullable<AnalyzeOptions['worker'
   }
 }
 
-async function assertSamePaths(file: string, strict = false): Promise<string> {
+/**
+ * The outcome on this thread, which every other path must give: one worker, and two parsing
+ * chunks at once (chunks.ts), in chunks of the size chosen for the file and in `chunkSizes`.
+ */
+async function assertSamePaths(file: string, strict = false, chunkSizes: readonly number[] = []): Promise<string> {
   const here = await outcome(file, 'never', strict);
-  const there = await outcome(file, 'always', strict);
-  if (there !== here) {
+  const paths: Array<[string, NonNullable<AnalyzeOptions['worker']>, number | undefined]> = [
+    ['one worker', 'one', undefined],
+    ['chunks', 'always', undefined],
+    ...chunkSizes.map((n): [string, 'always', number] => [`chunks of ${n} bytes`, 'always', n]),
+  ];
+  for (const [path, worker, chunkBytes] of paths) {
+    const there = await outcome(file, worker, strict, chunkBytes);
+    if (there === here) continue;
     // Where they part, not both whole (a report runs to megabytes).
     let k = 0;
     while (here[k] === there[k]) k++;
-    assert.fail(`${file}: the worker's outcome differs at ${k}: …${here.slice(k - 80, k + 80)}… against …${there.slice(k - 80, k + 80)}…`);
+    assert.fail(`${file}, ${path}: the outcome differs at ${k}: …${here.slice(k - 80, k + 80)}… against …${there.slice(k - 80, k + 80)}…`);
   }
   return here;
 }
 
-test('every sample and every single-file shape: the same report, events and changes on a worker thread', async () => {
+test('every sample and every single-file shape: the same report, events and changes on one worker and in chunks', async () => {
   const files = [
     ...readdirSync(SAMPLES).filter((f) => /\.(strace|ltrace)$/.test(f)).map((f) => join(SAMPLES, f)),
     ...readdirSync(SHAPES).filter((f) => /^\d.*\.txt$/.test(f)).map((f) => join(SHAPES, f)),
@@ -49,7 +59,8 @@ test('every sample and every single-file shape: the same report, events and chan
   assert.equal(files.length, 54);
   let errors = 0;
   for (const f of files) {
-    const o = await assertSamePaths(f);
+    // Chunks of a few lines: most lines are near a chunk's start or end.
+    const o = await assertSamePaths(f, false, [64, 300]);
     if (o.startsWith('{"error"')) errors++;
   }
   // The summary-only captures (-c, -C) are not traces: their error crosses the thread as well.
@@ -62,7 +73,7 @@ test('a trace of many batches, plain and gzipped, strict, cut short: the same on
   // More events than the ring of batches holds: it goes round.
   const gen = generateTrace({ size: 6_000_000, seed: 5, out: join(dir, 'gen.strace') });
   const text = readFileSync(gen.path);
-  const whole = await assertSamePaths(gen.path);
+  const whole = await assertSamePaths(gen.path, false, [4096]);
   assert.ok(JSON.parse(whole).events.length > RING_SLOTS * BATCH_ROWS);
   const gz = join(dir, 'gen.strace.gz');
   writeFileSync(gz, gzipSync(text));
@@ -76,9 +87,9 @@ test('a trace of many batches, plain and gzipped, strict, cut short: the same on
   const cut = join(dir, 'cut.strace');
   const middle = text.indexOf(10, text.length >> 1) + 1;
   writeFileSync(cut, Buffer.concat([text.subarray(0, middle), Buffer.from('not a trace line\n'), text.subarray(middle, text.length - 40)]));
-  const report = JSON.parse(await assertSamePaths(cut)).report;
+  const report = JSON.parse(await assertSamePaths(cut, false, [4096])).report;
   assert.deepEqual(report.warnings.map((w: { code: string }) => w.code).sort(), ['HT_TRUNCATED', 'HT_UNPARSED']);
-  assert.match(await assertSamePaths(cut, true), /HT_STRICT/);
+  assert.match(await assertSamePaths(cut, true, [4096]), /HT_STRICT/);
 });
 
 test('input that is not a trace: the same error from the worker thread', async (t) => {
