@@ -12,7 +12,7 @@ import { Detection, sourceParser } from './parse/detect.js';
 import { endParser, feedSource, notATraceError, sniff, SNIFF_LINES } from './parse/feed.js';
 import { inputError, openLines, resolveFiles, streamSource, textSize, textSource, type LineStream, type Source, type Tail } from './parse/input.js';
 import { TimestampReader } from './parse/clock.js';
-import { emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput, type TraceParser } from './parse/parser.js';
+import { addLineTotals, emptyCounts, type LineCounts, type LtraceCalls, type ParsedInput, type TraceParser } from './parse/parser.js';
 import { parseInWorker, RemoteInput, type RemoteHandlers } from './parse/remote.js';
 import { chunkPlan, parseInChunks } from './parse/chunks.js';
 import { Problems } from './problems.js';
@@ -237,12 +237,7 @@ export async function analyzeSources(sources: Source[], options: AnalyzeOptions 
 function sumCounts(all: LineCounts[]): LineCounts {
   const c = emptyCounts();
   for (const x of all) {
-    c.lines += x.lines;
-    c.parsed += x.parsed;
-    c.ignored += x.ignored;
-    c.rejoined += x.rejoined;
-    c.unparsed += x.unparsed;
-    c.events += x.events;
+    addLineTotals(c, x);
     for (const l of x.unparsedLines) if (c.unparsedLines.length < 10) c.unparsedLines.push(l);
   }
   return c;

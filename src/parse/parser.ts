@@ -25,6 +25,16 @@ function placeLine(where: string): number {
   return Number(where.slice(where.lastIndexOf(':') + 1));
 }
 
+/** Add the line totals of `c` to `t` (not the unparsed lines kept: each caller keeps its own order). */
+export function addLineTotals(t: LineCounts, c: LineCounts): void {
+  t.lines += c.lines;
+  t.parsed += c.parsed;
+  t.ignored += c.ignored;
+  t.rejoined += c.rejoined;
+  t.unparsed += c.unparsed;
+  t.events += c.events;
+}
+
 export function emptyCounts(): LineCounts {
   return { lines: 0, parsed: 0, ignored: 0, rejoined: 0, unparsed: 0, events: 0, unparsedLines: [] };
 }
@@ -178,12 +188,7 @@ export abstract class LineParser {
    */
   protected addCounts(c: LineCounts, base: number, keptBefore: number): void {
     const t = this.counts;
-    t.lines += c.lines;
-    t.parsed += c.parsed;
-    t.ignored += c.ignored;
-    t.rejoined += c.rejoined;
-    t.unparsed += c.unparsed;
-    t.events += c.events;
+    addLineTotals(t, c);
     const added = [...t.unparsedLines.slice(keptBefore), ...c.unparsedLines.map((w) => rebasePlace(w, base))];
     added.sort((a, b) => placeLine(a) - placeLine(b));
     t.unparsedLines.splice(keptBefore, Infinity, ...added.slice(0, KEEP_UNPARSED - keptBefore));
