@@ -28,3 +28,18 @@ export class Problems {
     return [...this.byCode.values()];
   }
 }
+
+/**
+ * Problems handed on as they are found, not counted here: a parser on a worker thread writes them
+ * into its stream of events, and a parser on the main thread of a chunked parse hands them to the
+ * pipeline's own Problems, in order with the events.
+ */
+export class ForwardedProblems extends Problems {
+  constructor(private readonly to: (code: ProblemCode, where: string | undefined, count: number) => void) {
+    super();
+  }
+
+  override add(code: ProblemCode, where?: string, count = 1): void {
+    this.to(code, where, count);
+  }
+}

@@ -2,15 +2,14 @@
 // whole file would be read, any other apart from the lines before it (StraceParser.speculate).
 // Each chunk's events go into the ring as batches (wire.ts); its end state follows them.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProblemCode } from '../messages.js';
-import { Problems } from '../problems.js';
+import { ForwardedProblems } from '../problems.js';
 import { CHUNK_RING_SLOTS, CHUNK_SLOTS, ChunkFile, chunkCount, type ChunkMessage, type ChunkWorkerInput } from './chunks.js';
 import { sourceParser } from './detect.js';
-import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent } from './events.js';
+import type { TraceEvent } from './events.js';
 import { sniff, SNIFF_LINES } from './feed.js';
 import { toWorkerError } from './remote.js';
 import { GiveUp, StraceParser, type ChunkEnd } from './strace.js';
-import { EventWriter } from './wire.js';
+import { ClockChanges, EventWriter } from './wire.js';
 
 const input = workerData as ChunkWorkerInput;
 const port = parentPort as NonNullable<typeof parentPort>;
@@ -27,25 +26,13 @@ const writer = new EventWriter(new Float64Array(input.ring), (batch) => {
   if (++posted >= CHUNK_SLOTS && !ending) throw new GiveUp('more rows than a chunk may hold');
 });
 
-class WireProblems extends Problems {
-  override add(code: ProblemCode, where?: string, count = 1): void {
-    writer.problem(code, where, count);
-  }
-}
-const problems = new WireProblems();
+const problems = new ForwardedProblems((code, where, count) => writer.problem(code, where, count));
 
 /** Chunk 0: read as the one-worker path reads a file (format detection, clock rows, the "not a trace" check). */
 function firstChunk(file: ChunkFile): { to: number; end: ChunkEnd } {
-  let kind: TimestampKind | null = null;
-  let first = NaN;
+  const clock = new ClockChanges((c) => writer.clock(c));
   const sink = (e: TraceEvent): void => {
-    const k = parser.timestampKind;
-    const f = parser.firstTime;
-    if (k !== kind || !Object.is(f, first)) {
-      kind = k;
-      first = f;
-      writer.clock({ kind: TIMESTAMP_KINDS.indexOf(k), firstTime: f });
-    }
+    clock.note(parser);
     writer.event(e);
   };
   const parser = sourceParser({ name: input.name, pid: -1 }, sink, problems, (f) => writer.format(f));

@@ -22,17 +22,16 @@
 // tests compare them on every sample and shape, cut into chunks as small as a few lines.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { ProblemCode } from '../messages.js';
-import { Problems } from '../problems.js';
+import { ForwardedProblems, Problems } from '../problems.js';
 import { continueClock } from './clock.js';
 import { DETECT_LINES, lineFormat } from './detect.js';
-import { TIMESTAMP_KINDS, TraceEvent, type TimestampKind } from './events.js';
+import { TraceEvent, type TimestampKind } from './events.js';
 import { endParser, sniff, SNIFF_LINES } from './feed.js';
 import { isGzip, lineTooLong, MAX_LINE, readError, type RangeCallback } from './input.js';
 import { parsedState, remoteError, workerExecArgv, type RemoteHandlers, type RemoteInput, type WorkerError } from './remote.js';
 import { CodeUnits } from './scan.js';
 import { StraceParser, type CarriedOp, type ChunkEnd } from './strace.js';
-import { EventReader, newRing, type Batch } from './wire.js';
+import { ClockChanges, EventReader, newRing, type Batch, type ClockState } from './wire.js';
 
 /**
  * Bytes of text per chunk, at most: measured on the 1 GB bench trace, 512 KiB chunks took
@@ -218,17 +217,6 @@ export type ChunkMessage =
   | { chunk: number; to: number; gaveUp: string }
   | { error: WorkerError };
 
-/** The parsers' problems on this thread, handed to the pipeline's handler. */
-class ForwardProblems extends Problems {
-  constructor(private readonly to: (code: ProblemCode, where: string | undefined, count: number) => void) {
-    super();
-  }
-
-  override add(code: ProblemCode, where?: string, count = 1): void {
-    this.to(code, where, count);
-  }
-}
-
 interface Side {
   worker: Worker;
   behind: Int32Array;
@@ -251,18 +239,13 @@ export function parseInChunks(path: string, name: string, plan: ChunkPlan, input
   const count = chunkCount(file.size, chunkBytes);
   // The parser that holds the state after every chunk applied so far, and parses the chunks left to
   // this thread; its clock is the input's while it does.
-  let kindSeen: TimestampKind = 'none';
-  let firstSeen = NaN;
+  const clock = new ClockChanges((c) => input.clock(c));
   const truth: StraceParser = new StraceParser(
     (e) => {
-      if (truth.timestampKind !== kindSeen || !Object.is(truth.firstTime, firstSeen)) {
-        kindSeen = truth.timestampKind;
-        firstSeen = truth.firstTime;
-        input.clock({ kind: TIMESTAMP_KINDS.indexOf(kindSeen), firstTime: firstSeen });
-      }
+      clock.note(truth);
       to.event(e);
     },
-    new ForwardProblems(to.problem),
+    new ForwardedProblems(to.problem),
     name,
   );
   let ops: readonly CarriedOp[] = [];
@@ -270,11 +253,8 @@ export function parseInChunks(path: string, name: string, plan: ChunkPlan, input
   let shift = 0;
   const handlers = {
     ...to,
-    clock: (c: { kind: number; firstTime: number }) => {
-      kindSeen = TIMESTAMP_KINDS[c.kind] ?? 'none';
-      firstSeen = c.firstTime;
-      input.clock(c);
-    },
+    // Chunk 0's clock rows (chunks read apart write none: the clock after them is absorbed).
+    clock: (c: ClockState) => input.clock(c),
     op: (i: number) => void truth.settle(ops[i] as CarriedOp, base, shift),
   };
 

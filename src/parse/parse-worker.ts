@@ -2,13 +2,12 @@
 // remote.ts): the same parsers as on the main thread, their events, problems and clock written in
 // order into batches (wire.ts) and posted to the main thread, at most a ring's worth ahead of it.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProblemCode } from '../messages.js';
-import { Problems } from '../problems.js';
+import { ForwardedProblems } from '../problems.js';
 import { sourceParser } from './detect.js';
-import { TIMESTAMP_KINDS, type TimestampKind, type TraceEvent } from './events.js';
+import type { TraceEvent } from './events.js';
 import { feedSource } from './feed.js';
 import { fileSource, type Tail } from './input.js';
-import { EventWriter, RING_SLOTS } from './wire.js';
+import { ClockChanges, EventWriter, RING_SLOTS } from './wire.js';
 import { parsedState, toWorkerError, type WorkerInput, type WorkerMessage } from './remote.js';
 
 const input = workerData as WorkerInput;
@@ -28,25 +27,11 @@ const writer = new EventWriter(new Float64Array(input.ring), (batch) => {
   for (let n = Atomics.load(behind, 0); n >= RING_SLOTS; n = Atomics.load(behind, 0)) Atomics.wait(behind, 0, n);
 });
 
-/** The parsers' problems go into the stream, in order with the events, to be counted on the main thread. */
-class WireProblems extends Problems {
-  override add(code: ProblemCode, where?: string, count = 1): void {
-    writer.problem(code, where, count);
-  }
-}
-
-const problems = new WireProblems();
-let kind: TimestampKind | null = null;
-let first = NaN;
+// The parsers' problems go into the stream, in order with the events, to be counted on the main thread.
+const problems = new ForwardedProblems((code, where, count) => writer.problem(code, where, count));
+const clock = new ClockChanges((c) => writer.clock(c));
 const sink = (e: TraceEvent): void => {
-  // The clock as the main thread reads it while it applies this event (times, the timeline's axis).
-  const k = parser.timestampKind;
-  const f = parser.firstTime;
-  if (k !== kind || !(f === first || (Number.isNaN(f) && Number.isNaN(first)))) {
-    kind = k;
-    first = f;
-    writer.clock({ kind: TIMESTAMP_KINDS.indexOf(k), firstTime: f });
-  }
+  clock.note(parser);
   writer.event(e);
 };
 const parser = sourceParser(input, sink, problems, (format) => writer.format(format));

@@ -5,7 +5,7 @@
 // ring of batches in memory both threads share, and read back into one reused TraceEvent, the
 // same fields the parser set, so the model cannot tell the two paths apart.
 import type { ProblemCode } from '../messages.js';
-import { TRACE_FORMATS, type TraceEvent, type TraceFormat } from './events.js';
+import { TIMESTAMP_KINDS, TRACE_FORMATS, type TimestampKind, type TraceEvent, type TraceFormat } from './events.js';
 import type { Effect } from './grammar.js';
 import { rebasePlace } from './parser.js';
 
@@ -95,6 +95,24 @@ interface ProblemRow {
 export interface ClockState {
   kind: number;
   firstTime: number;
+}
+
+/**
+ * Tells a parser's clock on whenever it changed: called before each event the parser emits, so
+ * that the main thread reads the clock the event was parsed with (times, the timeline's axis).
+ */
+export class ClockChanges {
+  private kind: TimestampKind | null = null;
+  private first = NaN;
+
+  constructor(private readonly changed: (c: ClockState) => void) {}
+
+  note(p: { readonly timestampKind: TimestampKind; readonly firstTime: number }): void {
+    if (p.timestampKind === this.kind && Object.is(p.firstTime, this.first)) return;
+    this.kind = p.timestampKind;
+    this.first = p.firstTime;
+    this.changed({ kind: TIMESTAMP_KINDS.indexOf(p.timestampKind), firstTime: p.firstTime });
+  }
 }
 
 /**
