@@ -86,10 +86,26 @@ export function chunkPlan(path: string): ChunkPlan | null {
   return {
     kind: parser.timestampKind,
     chunkBytes: Math.min(CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, Math.round(perLine * CHUNK_LINES))),
-    // As the latest line read: strace -f writing to stderr starts without prefixes and takes them
-    // on when a second process appears.
-    prefixed: /^(?:\[pid +\d+|\d+[ <])/.test(lines[lines.length - 1] as string),
+    prefixed: prefixedRecords(lines),
   };
+}
+
+const PREFIXED = /^(?:\[pid +\d+|\d+[ <])/;
+/** A record without a pid prefix: a timestamp (-t, -tt, -ttt), a call, a resumption, an exit or a signal. */
+const UNPREFIXED_RECORD = /^(?:\d+[:.]\d|[A-Za-z_]\w*\(|<\.\.\. |\+\+\+ |--- )/;
+
+/**
+ * Whether the records carry pid prefixes, as the latest record read says: strace -f writing to
+ * stderr starts without prefixes and takes them on when a second process appears. Lines that are
+ * no record (-k stack frames, a program's output, strace's messages) say nothing.
+ */
+function prefixedRecords(lines: readonly string[]): boolean {
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const line = lines[k] as string;
+    if (PREFIXED.test(line)) return true;
+    if (UNPREFIXED_RECORD.test(line)) return false;
+  }
+  return false;
 }
 
 /** How many chunks of `bytes` a file of `size` bytes has. */

@@ -280,9 +280,6 @@ export class StraceParser extends LineParser implements TraceParser {
       }
     }
     if (i >= n) return joined ? Status.Incomplete : Status.Unparsed;
-    // An unprefixed record among prefixed ones may close or resume calls of any thread
-    // (pendingKey): only a parser that saw every line before can read it.
-    if (this.spec !== null && tid < 0 === this.spec.prefixed) throw new GiveUp('records with and without a pid prefix');
 
     const c = u[i] as number;
     if (c === CH.LT && line.startsWith('<... ', i)) return this.parseResumed(line, i, n, u, tid, time, comm);
@@ -313,6 +310,7 @@ export class StraceParser extends LineParser implements TraceParser {
     while (mark < n && isNameChar(u[mark] as number)) mark++;
     if (mark + 9 > n || !line.startsWith(' resumed>', mark)) return Status.Unparsed;
     const rest = mark + 9;
+    this.mustBeApart(tid);
     if (this.spec !== null && !this.pending.has(tid)) {
       // The call may have started before the chunk: the main thread closes it.
       this.carry({ line: this.lineNo, tid, tidTouched: this.spec.touched.has(tid), text: line.slice(i, n), code: -1, time, comm });
@@ -382,6 +380,7 @@ export class StraceParser extends LineParser implements TraceParser {
       // The exec'ing thread takes over the leader's pid; its unfinished execve resumes under it.
       e.type = EVENT.SUPERSEDED;
       e.code = Number(m[1]);
+      this.mustBeApart(tid);
       const moved = this.pending.get(e.code);
       if (moved) {
         this.dropPending(e.code);
@@ -439,6 +438,7 @@ export class StraceParser extends LineParser implements TraceParser {
       let end = n;
       while (end > open && (u[end - 1] as number) <= CH.SPACE) end--;
       if (line.endsWith(UNFINISHED, end) && !resumed) {
+        this.mustBeApart(tid);
         const argsEnd = end - UNFINISHED.length;
         // strace prints the arguments so far, then " <unfinished ...>". What is kept until the
         // call resumes is copied: a view would keep the whole chunk of input it came from alive.
@@ -505,6 +505,15 @@ export class StraceParser extends LineParser implements TraceParser {
   private dropPending(tid: number): void {
     this.pending.delete(tid);
     this.spec?.touched.add(tid);
+  }
+
+  /**
+   * In a chunk read apart, a call of the other kind of thread than the trace's (with a pid prefix
+   * where records have none, or without where they have) may start, resume or move only where
+   * every line before is known: the unprefixed side matches calls of any thread (pendingKey).
+   */
+  private mustBeApart(tid: number): void {
+    if (this.spec !== null && tid < 0 === this.spec.prefixed) throw new GiveUp('calls with and without a pid prefix');
   }
 
   private carry(op: CarriedOp): void {
@@ -627,7 +636,8 @@ export class StraceParser extends LineParser implements TraceParser {
     if (end.lastStraceMessage !== '') this.lastStraceMessage = end.lastStraceMessage;
     this.sawSummary ||= end.sawSummary;
     if (base === 0) this.firstLine = end.firstLine;
-    if (end.lastUnparsed > 0) this.lastUnparsedLine = base + end.lastUnparsed;
+    // A line settled here (a carried call's resumption) may have been counted unparsed after the chunk's own.
+    if (end.lastUnparsed > 0) this.lastUnparsedLine = Math.max(this.lastUnparsedLine, base + end.lastUnparsed);
   }
 
   private emitSpawnStart(def: SyscallDef, args: string, tid: number, time: number, comm: string | null): void {

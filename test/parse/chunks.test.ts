@@ -113,6 +113,23 @@ test('calls resumed chunks later, an execve moved to the leader, and midnight: t
   await assertSameInChunks(file, [256, 512, 4096]);
 });
 
+test('a line that is no record, then a carried call unparsed on the cut last line: read apart, the same report', async (t) => {
+  const lines = ['100 12:00:00.000001 execve("/bin/app", ["app"], 0x7ffd /* 3 vars */) = 0'];
+  lines.push('100 12:00:00.000002 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>');
+  for (let i = 0; i < 40; i++) lines.push(`101 12:00:00.0001${String(i).padStart(2, '0')} brk(NULL) = 0x55d000000000`);
+  // The program's own output in the file, then the resumption, its return cut to nonsense.
+  lines.push('not a trace line');
+  lines.push('100 12:00:00.000300 <... mmap resumed>) = zz');
+  const file = join(tempDir(t), 'cut.strace');
+  writeFileSync(file, lines.join('\n'));
+  const report = await analyze(file, { worker: 'never' });
+  // The last line counts as cut short: the latest line counted unparsed is the resumption, settled
+  // on the main thread after the chunk's own unparsed line.
+  assert.deepEqual(report.warnings.find((w) => w.code === 'HT_TRUNCATED')?.lines, [`${file}:44`]);
+  for (const size of [128, 256, 512]) assert.equal((await stats(file, size)).readHere, 0, `chunks of ${size} bytes`);
+  await assertSameInChunks(file, [128, 256, 512]);
+});
+
 test('chunkPlan: plain strace files only, with the kind of their times and their prefixes', (t) => {
   const dir = tempDir(t);
   const write = (name: string, body: string | Buffer): string => {
@@ -124,6 +141,9 @@ test('chunkPlan: plain strace files only, with the kind of their times and their
   // Chunks of about 8,192 lines, here 47 bytes each.
   assert.deepEqual(chunkPlan(write('a.strace', prefixed.repeat(10))), { kind: 'time-of-day', chunkBytes: 47 * 8192, prefixed: true });
   assert.equal(chunkPlan(write('b.strace', 'brk(NULL) = 0x55d000000000\n'.repeat(10)))?.prefixed, false);
+  // Lines that are no record (a -k stack frame, a program's output) do not decide it.
+  assert.equal(chunkPlan(write('k.strace', `${prefixed} > /usr/lib/libc.so.6(brk+0xb) [0xfe1b]\nhello\n`))?.prefixed, true);
+  assert.equal(chunkPlan(write('o.strace', 'brk(NULL) = 0x55d000000000\n 123 items\n'))?.prefixed, false);
   assert.equal(chunkPlan(write('c.strace', '1700000000.000001 brk(NULL) = 0x55d000000000\n'))?.kind, 'epoch');
   // -r times add up; gzip is read in order; ltrace is not strace.
   assert.equal(chunkPlan(write('r.strace', '     0.000120 brk(NULL) = 0x55d000000000\n'.repeat(3))), null);
