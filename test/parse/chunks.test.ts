@@ -3,7 +3,7 @@
 // worker.test.ts compares every path's outcome on every sample and shape; these tests check that
 // the chunks are in fact read apart, and the cases built to cross a chunk's start.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ import { analyze } from '../../src/analyze.js';
 import { chunkPlan, parseInChunks, type ChunkStats } from '../../src/parse/chunks.js';
 import { RemoteInput } from '../../src/parse/remote.js';
 import { generateTrace } from '../bench/generate.js';
+import { SAMPLES } from '../helpers/paths.js';
 
 function tempDir(t: { after: (f: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'heaptrace-chunks-'));
@@ -128,6 +129,30 @@ test('a line that is no record, then a carried call unparsed on the cut last lin
   assert.deepEqual(report.warnings.find((w) => w.code === 'HT_TRUNCATED')?.lines, [`${file}:44`]);
   for (const size of [128, 256, 512]) assert.equal((await stats(file, size)).readHere, 0, `chunks of ${size} bytes`);
   await assertSameInChunks(file, [128, 256, 512]);
+});
+
+test("analyze() takes the path its worker option says: none, one worker, or two reading chunks", async (t) => {
+  // The other tests compare the paths' outcomes, which are the same by design: they would pass as
+  // well if analyze() never took the chunked path. Counted here by the threads it starts.
+  let started = 0;
+  const count = (): void => void started++;
+  process.on('worker', count);
+  t.after(() => process.off('worker', count));
+  const threads = async (file: string, worker: 'never' | 'one' | 'always'): Promise<number> => {
+    started = 0;
+    // Chunks small enough that the sample has more than one (a file of one chunk needs one worker).
+    await analyze(file, { worker, chunkBytes: 4096 });
+    return started;
+  };
+  const strace = join(SAMPLES, 'python-minidom.strace');
+  assert.equal(await threads(strace, 'never'), 0);
+  assert.equal(await threads(strace, 'one'), 1);
+  assert.equal(await threads(strace, 'always'), 2);
+  // Gzip and ltrace are read in order, by one worker.
+  const gz = join(tempDir(t), 'minidom.strace.gz');
+  writeFileSync(gz, gzipSync(readFileSync(strace)));
+  assert.equal(await threads(gz, 'always'), 1);
+  assert.equal(await threads(join(SAMPLES, 'ltrace-files.ltrace'), 'always'), 1);
 });
 
 test('chunkPlan: plain strace files only, with the kind of their times and their prefixes', (t) => {
