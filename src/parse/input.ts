@@ -283,18 +283,24 @@ class PieceLines {
   constructor(private readonly onRange: RangeCallback) {}
 
   [Symbol.split](piece: string): string[] {
-    let nl = piece.indexOf('\n');
     // Part of a line longer than a piece: nothing to copy yet.
-    if (nl < 0) return [piece];
-    const u = this.units.load(piece);
-    let from = 0;
-    do {
-      this.onRange(piece, from, nl, u);
-      from = nl + 1;
-      nl = piece.indexOf('\n', from);
-    } while (nl >= 0);
+    if (!piece.includes('\n')) return [piece];
+    const from = eachLine(piece, this.units.load(piece), this.onRange);
     return [from === piece.length ? '' : piece.slice(from)];
   }
+}
+
+/**
+ * Hand each line of `piece` that a newline ends to `onRange`, in place (its code units are `u`);
+ * returns where the rest begins (a line still waiting for its newline).
+ */
+export function eachLine(piece: string, u: Uint16Array, onRange: RangeCallback): number {
+  let from = 0;
+  for (let nl = piece.indexOf('\n'); nl >= 0; nl = piece.indexOf('\n', from)) {
+    onRange(piece, from, nl, u);
+    from = nl + 1;
+  }
+  return from;
 }
 
 /**

@@ -131,6 +131,23 @@ test('a line that is no record, then a carried call unparsed on the cut last lin
   await assertSameInChunks(file, [128, 256, 512]);
 });
 
+test('lines longer than a probe for a line start, and than a piece of text: the same report in chunks', async (t) => {
+  // strace -s 65536 prints whole buffers: lines of tens of kilobytes, some over the 64 KiB a piece
+  // of text holds, with chunk starts falling inside them.
+  const lines = ['100 12:00:00.000001 openat(AT_FDCWD, "/data/big.xml", O_RDONLY) = 3</data/big.xml>'];
+  let brk = 0x55d000000000;
+  for (let i = 0; i < 30; i++) {
+    const n = [5000, 20_000, 70_000][i % 3] as number;
+    lines.push(`100 12:00:00.${String(100 + i).padStart(6, '0')} read(3</data/big.xml>, "${'<item/>'.repeat(n / 7)}", ${n}) = ${n}`);
+    brk += 0x21000;
+    lines.push(`100 12:00:00.${String(200 + i).padStart(6, '0')} brk(0x${brk.toString(16)}) = 0x${brk.toString(16)}`);
+  }
+  const file = join(tempDir(t), 'long.strace');
+  writeFileSync(file, lines.join('\n') + '\n');
+  assert.ok((await stats(file, 8192)).readHere < 3);
+  await assertSameInChunks(file, [64, 8192, 50_000]);
+});
+
 test("analyze() takes the path its worker option says: none, one worker, or two reading chunks", async (t) => {
   // The other tests compare the paths' outcomes, which are the same by design: they would pass as
   // well if analyze() never took the chunked path. Counted here by the threads it starts.
