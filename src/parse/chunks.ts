@@ -15,8 +15,8 @@
 // - the chunk's own pending calls, counts and clock are added to those before (absorb).
 // What cannot be settled that way makes the chunk's rows worthless, and this thread parses the
 // chunk itself, from the true state: a line left open across the start of the chunk, a -c
-// summary running into it, a record without a pid prefix, times that cannot be shifted (-r, a
-// midnight), a carried call whose resumption is incomplete, a chunk whose rows overflow its
+// summary running into it, a call started, resumed or moved by a thread without a pid prefix in
+// a trace with them (or the other way round), times that cannot be shifted (-r, a midnight), a carried call whose resumption is incomplete, a chunk whose rows overflow its
 // share of the ring, or lines the "not a trace" check may yet fail on (none a record so far). The
 // report is then the same, byte for byte, as one parser reading the file from start to end: the
 // tests compare them on every sample and shape, cut into chunks as small as a few lines.
