@@ -28,7 +28,7 @@ import { DETECT_LINES, lineFormat } from './detect.js';
 import { TraceEvent, type TimestampKind } from './events.js';
 import { endParser, sniff, SNIFF_LINES } from './feed.js';
 import { eachLine, isGzip, lineTooLong, MAX_LINE, readError, type RangeCallback } from './input.js';
-import { parsedState, remoteError, workerExecArgv, type RemoteHandlers, type RemoteInput, type WorkerError } from './remote.js';
+import { parsedState, remoteError, startParser, type RemoteHandlers, type RemoteInput, type WorkerError } from './remote.js';
 import { CodeUnits } from './scan.js';
 import { StraceParser, type CarriedOp, type ChunkEnd } from './strace.js';
 import { ClockChanges, EventReader, newRing, type Batch, type ClockState } from './wire.js';
@@ -379,12 +379,7 @@ export function parseInChunks(path: string, name: string, plan: ChunkPlan, input
         path, name, first: w, stride: workers, plan,
         behind: behind.buffer as SharedArrayBuffer, ring: ring.buffer as SharedArrayBuffer,
       };
-      // The young generation held at 16 MiB, as for the one-worker path (remote.ts).
-      const worker = new Worker(new URL('./chunk-worker.js', import.meta.url), {
-        workerData,
-        execArgv: workerExecArgv(process.execArgv),
-        resourceLimits: { maxYoungGenerationSizeMb: 16 },
-      });
+      const worker = startParser('./chunk-worker.js', workerData);
       const lastChunk = count - 1 - ((count - 1 - w) % workers);
       const side: Side = { worker, behind, reader: new EventReader(ring, new TraceEvent(), name, handlers), queue: [], lastChunk, done: false };
       sides.push(side);

@@ -117,14 +117,7 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
   const ring = newRing(true);
   const reader = new EventReader(ring, new TraceEvent(), name, { ...to, clock: (c) => input.clock(c) });
   const workerData: WorkerInput = { path, name, pid, behind: behind.buffer as SharedArrayBuffer, ring: ring.buffer as SharedArrayBuffer };
-  // The young generation held at 16 MiB: left to itself V8 grew the worker's to 32 MiB on long
-  // traces, and peak RSS grew with the log's length (steady bench traces: 126 MiB at 100 MB,
-  // 170 at 1 GB; held: 132 and 146).
-  const worker = new Worker(new URL('./parse-worker.js', import.meta.url), {
-    workerData,
-    execArgv: workerExecArgv(process.execArgv),
-    resourceLimits: { maxYoungGenerationSizeMb: 16 },
-  });
+  const worker = startParser('./parse-worker.js', workerData);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const settle = (err: unknown): void => {
@@ -161,6 +154,19 @@ export function parseInWorker(path: string, name: string, pid: number, input: Re
     });
     worker.on('error', (err) => settle(err));
     worker.on('exit', (code) => settle(new Error(`the worker thread parsing ${name} stopped (exit code ${code}) before the end of its input`)));
+  });
+}
+
+/**
+ * A parsing worker thread running `script` (beside this module). Its young generation is held at
+ * 16 MiB: left to itself V8 grew a worker's to 32 MiB on long traces, and peak RSS grew with the
+ * log's length (steady bench traces: 126 MiB at 100 MB, 170 at 1 GB; held: 132 and 146).
+ */
+export function startParser(script: string, workerData: unknown): Worker {
+  return new Worker(new URL(script, import.meta.url), {
+    workerData,
+    execArgv: workerExecArgv(process.execArgv),
+    resourceLimits: { maxYoungGenerationSizeMb: 16 },
   });
 }
 
